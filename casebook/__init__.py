@@ -1,0 +1,75 @@
+"""casebook: handle a problem order from an overseas marketplace, end to end."""
+
+from __future__ import annotations
+
+from .errors import (
+    CaseInputError,
+    CaseNotFoundError,
+    CasebookError,
+    ConflictError,
+    CorruptCaseError,
+    EvidenceError,
+    ProviderError,
+    SchemaVersionError,
+    TrackingError,
+    TrackingNumberError,
+)
+from .models import (
+    Case,
+    Channel,
+    Direction,
+    Dispute,
+    DisputeStage,
+    Evidence,
+    EvidenceKind,
+    Message,
+    Money,
+    Order,
+    Platform,
+    Problem,
+    ProblemKind,
+    RefundType,
+    Remedy,
+    Shipment,
+    Shopper,
+    TrackingEvent,
+    TrackingSnapshot,
+    TrackingStatus,
+)
+from .store import Casebook
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Case",
+    "CaseInputError",
+    "CaseNotFoundError",
+    "Casebook",
+    "CasebookError",
+    "Channel",
+    "ConflictError",
+    "CorruptCaseError",
+    "Direction",
+    "Dispute",
+    "DisputeStage",
+    "Evidence",
+    "EvidenceError",
+    "EvidenceKind",
+    "Message",
+    "Money",
+    "Order",
+    "Platform",
+    "Problem",
+    "ProblemKind",
+    "ProviderError",
+    "RefundType",
+    "Remedy",
+    "SchemaVersionError",
+    "Shipment",
+    "Shopper",
+    "TrackingError",
+    "TrackingEvent",
+    "TrackingNumberError",
+    "TrackingSnapshot",
+    "TrackingStatus",
+]

@@ -1,0 +1,129 @@
+"""One error hierarchy for the whole package.
+
+Every message names the field or file, the bad value (redacted when secret)
+and what would be accepted, so a shopper can fix the input without reading a
+traceback. The CLI prints ``str(error)`` on one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CasebookError",
+    "CaseInputError",
+    "CaseNotFoundError",
+    "ConflictError",
+    "CorruptCaseError",
+    "SchemaVersionError",
+    "EvidenceError",
+    "TrackingError",
+    "TrackingNumberError",
+    "ProviderError",
+    "ConfigError",
+]
+
+
+class CasebookError(Exception):
+    """Base of every error casebook raises on purpose."""
+
+
+class CaseInputError(CasebookError, ValueError):
+    """Input that does not fit the case vocabulary.
+
+    ``problems`` holds ``(field_path, message)`` pairs, one per bad field.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], *, source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        lines = [f"{field}: {message}" if field else message for field, message in problems]
+        prefix = f"{source}: " if source else ""
+        super().__init__(prefix + "; ".join(lines))
+
+    @property
+    def fields(self) -> list[str]:
+        return [field for field, _ in self.problems]
+
+    @classmethod
+    def from_validation(cls, error: Any, *, source: str | None = None, prefix: str = "") -> "CaseInputError":
+        """Turn a pydantic ``ValidationError`` into field-named messages."""
+        problems: list[tuple[str, str]] = []
+        for item in error.errors(include_url=False):
+            loc = ".".join(str(part) for part in item.get("loc", ()))
+            if prefix:
+                loc = f"{prefix}.{loc}" if loc else prefix
+            problems.append((loc, _explain(item)))
+        return cls(problems, source=source)
+
+
+def _explain(item: dict[str, Any]) -> str:
+    kind = item.get("type", "")
+    message = str(item.get("msg", ""))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if message.startswith("Assertion failed, "):
+        message = message[len("Assertion failed, ") :]
+    value = item.get("input")
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see the case JSON schema for accepted fields)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind in {"string_type"} and isinstance(value, int):
+        return f"must be text, got the number {value!r}; write it in quotes so leading zeros are kept"
+    if kind == "enum":
+        expected = item.get("ctx", {}).get("expected", "")
+        return f"{value!r} is not one of the accepted values: {expected}"
+    shown = _short(value)
+    return f"{message} (got {shown})" if shown is not None and kind != "value_error" else message
+
+
+def _short(value: Any) -> str | None:
+    if isinstance(value, (dict, list)):
+        return None
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class CaseNotFoundError(CasebookError, KeyError):
+    """No case with that id in the casebook."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we do not want that
+        return str(self.args[0]) if self.args else "case not found"
+
+
+class ConflictError(CasebookError):
+    """Saving a stale copy: someone else saved the case since it was loaded."""
+
+
+class CorruptCaseError(CasebookError):
+    """A ``case.json`` that cannot be read or does not fit the schema."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")
+
+
+class SchemaVersionError(CorruptCaseError):
+    """A case written by a schema this version cannot read or migrate."""
+
+
+class EvidenceError(CasebookError, ValueError):
+    """A file refused as evidence, or an evidence operation that failed."""
+
+
+class TrackingError(CasebookError):
+    """Base for tracking problems."""
+
+
+class TrackingNumberError(TrackingError, ValueError):
+    """Input that cannot be handled as a tracking number at all."""
+
+
+class ProviderError(TrackingError):
+    """A tracking provider failed as a whole (auth, network, malformed answer)."""
+
+
+class ConfigError(CasebookError):
+    """A configuration value or rule file that is missing or malformed."""

@@ -1,0 +1,388 @@
+"""The casebook: a folder of cases, one subfolder per case.
+
+Layout::
+
+    mybook/
+      casebook.toml          marks the folder; user settings and rule overrides
+      <case-id>/case.json    the case (atomic writes, revisioned)
+      <case-id>/evidence/    evidence files (see casebook.evidence)
+      .trash/                deleted cases, never hard-deleted
+
+Why a folder of JSON files: a shopper can back it up, read it and hand it to
+a counsellor without a database; a crash mid-save must never cost them a case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from filelock import FileLock
+from pydantic import ValidationError
+
+from .errors import (
+    CaseInputError,
+    CaseNotFoundError,
+    CasebookError,
+    ConflictError,
+    CorruptCaseError,
+    SchemaVersionError,
+)
+from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, utc_now
+
+__all__ = ["Casebook", "BrokenCase", "MIGRATIONS", "atomic_write_bytes", "CASE_FILE", "MARKER_FILE"]
+
+CASE_FILE = "case.json"
+MARKER_FILE = "casebook.toml"
+LOCK_SUFFIX = ".lock"
+TRASH = ".trash"
+
+# schema_version N -> function turning a version-N dict into a version-(N+1) dict.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+FRAME_COLUMNS = [
+    "id",
+    "platform",
+    "order_id",
+    "item",
+    "problem",
+    "stage",
+    "amount",
+    "currency",
+    "order_date",
+    "days_since_order",
+    "updated",
+    "error",
+]
+
+
+@dataclass(frozen=True)
+class BrokenCase:
+    """A case folder whose ``case.json`` could not be loaded, and why."""
+
+    case_id: str
+    path: Path
+    error: str
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new bytes, never half.
+
+    Temp file in the same folder, fsync, rename over, fsync the folder.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    version = data.get("schema_version")
+    if not isinstance(version, int):
+        raise SchemaVersionError(str(path), f"schema_version is missing or not a whole number ({version!r})")
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            str(path),
+            f"written by a newer casebook (schema {version}; this version reads up to {SCHEMA_VERSION}); upgrade casebook",
+        )
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaVersionError(
+                str(path), f"schema {version} is older than any this version can migrate (current {SCHEMA_VERSION})"
+            )
+        data = step(dict(data))
+        new_version = data.get("schema_version")
+        if new_version != version + 1:
+            raise SchemaVersionError(str(path), f"migration from schema {version} did not produce schema {version + 1}")
+        version = new_version
+    return data
+
+
+class Casebook:
+    """A folder of cases with atomic, locked, revisioned saves."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.path = Path(path).expanduser().resolve()
+        marker = self.path / MARKER_FILE
+        if create:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if not marker.exists():
+                atomic_write_bytes(marker, _DEFAULT_CONFIG.encode("utf-8"))
+        elif not marker.exists():
+            if not self.path.exists():
+                raise CasebookError(f"{self.path}: no such folder; create a casebook with `casebook init {path}`")
+            raise CasebookError(f"{self.path}: not a casebook (no {MARKER_FILE}); create one with `casebook init {path}`")
+
+    @classmethod
+    def init(cls, path: str | os.PathLike[str]) -> "Casebook":
+        """Create (or reopen) a casebook folder."""
+        return cls(path, create=True)
+
+    def __repr__(self) -> str:
+        return f"Casebook({str(self.path)!r})"
+
+    # -- paths ---------------------------------------------------------------
+    def case_dir(self, case_id: str) -> Path:
+        return self.path / check_case_id(case_id)
+
+    def case_file(self, case_id: str) -> Path:
+        return self.case_dir(case_id) / CASE_FILE
+
+    def evidence_dir(self, case_id: str) -> Path:
+        return self.case_dir(case_id) / "evidence"
+
+    def _lock(self, case_id: str) -> FileLock:
+        return FileLock(str(self.path / f".{check_case_id(case_id)}{LOCK_SUFFIX}"), timeout=30)
+
+    # -- reading -------------------------------------------------------------
+    def ids(self) -> list[str]:
+        """Every case id, sorted; folders without a case.json are not cases."""
+        found = []
+        with os.scandir(self.path) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.name.startswith(".") and os.path.exists(os.path.join(entry.path, CASE_FILE)):
+                    found.append(entry.name)
+        return sorted(found)
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and self._exists(case_id)
+
+    def _exists(self, case_id: str) -> bool:
+        try:
+            return self.case_file(case_id).exists()
+        except CaseInputError:
+            return False
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+    def get(self, case_id: str) -> Case:
+        """Load one case; the error names the file and the field when it is broken."""
+        path = self.case_file(case_id)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise CaseNotFoundError(f"no case {case_id!r} in {self.path}; `casebook list` shows the ids") from None
+        return self._load(raw, path)
+
+    def _load(self, raw: bytes, path: Path) -> Case:
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise CorruptCaseError(str(path), f"not valid JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise CorruptCaseError(str(path), "expected a JSON object at the top level")
+        data = _migrate(data, path)
+        try:
+            case = Case.model_validate(data)
+        except ValidationError as error:
+            detail = str(CaseInputError.from_validation(error))
+            raise CorruptCaseError(str(path), detail) from None
+        if case.id != path.parent.name:
+            raise CorruptCaseError(str(path), f"id: {case.id!r} does not match its folder {path.parent.name!r}")
+        return case
+
+    def __iter__(self) -> Iterator[Case]:
+        """Every case that loads; broken ones are listed by ``broken()``."""
+        for case_id in self.ids():
+            try:
+                yield self.get(case_id)
+            except CorruptCaseError:
+                continue
+
+    def broken(self) -> list[BrokenCase]:
+        """Cases whose file cannot be loaded, each with the reason."""
+        result = []
+        for case_id in self.ids():
+            try:
+                self.get(case_id)
+            except CorruptCaseError as error:
+                result.append(BrokenCase(case_id, self.case_file(case_id), error.detail))
+        return result
+
+    # -- writing -------------------------------------------------------------
+    def new_id(self, order: Order) -> str:
+        """A readable, unique id: ``20240301-aliexpress-8123456789``."""
+        base = f"{order.order_date:%Y%m%d}-{order.platform.value}-{order.order_id}".lower()
+        base = base[:72]
+        candidate, n = base, 2
+        while self._exists(candidate) or (self.path / candidate).exists():
+            candidate = f"{base}-{n}"
+            n += 1
+        return candidate
+
+    def new_case(self, order: Order, problem: Problem, *, case_id: str | None = None, **fields: Any) -> Case:
+        """Create and save a new case; refuses an id that already exists."""
+        chosen = check_case_id(case_id) if case_id is not None else self.new_id(order)
+        try:
+            case = Case(id=chosen, order=order, problem=problem, **fields)
+        except ValidationError as error:
+            raise CaseInputError.from_validation(error) from None
+        return self.add(case)
+
+    def add(self, case: Case) -> Case:
+        """Save a case under its own id as a new case (revision 1)."""
+        with self._lock(case.id):
+            if self._exists(case.id):
+                raise ConflictError(f"a case {case.id!r} already exists in {self.path}; choose another id")
+            case.revision = 0
+            return self._write(case)
+
+    def save(self, case: Case) -> Case:
+        """Save changes; raises ``ConflictError`` if the case changed on disk since it was loaded.
+
+        On success ``case.revision`` and ``case.updated_at`` are updated in place
+        so the same object can be saved again.
+        """
+        with self._lock(case.id):
+            path = self.case_file(case.id)
+            if not path.exists():
+                raise CaseNotFoundError(f"no case {case.id!r} in {self.path}; create it with new_case() or add()")
+            on_disk = self._peek_revision(path)
+            if on_disk != case.revision:
+                raise ConflictError(
+                    f"case {case.id!r} was saved by someone else (disk revision {on_disk}, yours {case.revision}); "
+                    "reload it with get() and apply your change again"
+                )
+            return self._write(case)
+
+    def update(self, case_id: str, change: Callable[[Case], None]) -> Case:
+        """Load, change and save under the lock: the safe read-modify-write."""
+        with self._lock(case_id):
+            case = self.get(case_id)
+            change(case)
+            return self._write(case)
+
+    def _peek_revision(self, path: Path) -> int | None:
+        try:
+            data = json.loads(path.read_bytes())
+            revision = data.get("revision")
+            return revision if isinstance(revision, int) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _write(self, case: Case) -> Case:
+        new = case.model_copy(update={"revision": case.revision + 1, "updated_at": utc_now()})
+        # Validate the copy (model_copy skips validation) before touching the disk.
+        try:
+            Case.model_validate(new.model_dump())
+        except ValidationError as error:
+            raise CaseInputError.from_validation(error) from None
+        data = new.model_dump_json(indent=2).encode("utf-8")
+        self.evidence_dir(case.id).mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.case_file(case.id), data)
+        case.__dict__["revision"] = new.revision
+        case.__dict__["updated_at"] = new.updated_at
+        return case
+
+    def delete(self, case_id: str) -> Path:
+        """Move a case to ``.trash/`` (never a hard delete) and return where it went."""
+        with self._lock(case_id):
+            source = self.case_dir(case_id)
+            if not (source / CASE_FILE).exists():
+                raise CaseNotFoundError(f"no case {case_id!r} in {self.path}")
+            trash = self.path / TRASH
+            trash.mkdir(exist_ok=True)
+            target = trash / f"{case_id}-{utc_now():%Y%m%dT%H%M%S%fZ}"
+            shutil.move(str(source), str(target))
+            return target
+
+    # -- overview --------------------------------------------------------------
+    def to_frame(self, *, today: date | None = None) -> pd.DataFrame:
+        """One row per case for overviews; a broken case is a row with its ``error``.
+
+        Reads the JSON directly (no full model validation) so 10,000 cases load
+        in well under a second; ``get()`` is the validating path.
+        """
+        today = today or date.today()
+        rows: list[tuple[Any, ...]] = []
+        for case_id in self.ids():
+            path = self.path / case_id / CASE_FILE
+            try:
+                with open(path, "rb") as handle:
+                    data = json.loads(handle.read())
+                rows.append(_summary_row(case_id, data, today))
+            except Exception as error:  # noqa: BLE001 - any broken file becomes a row, never a crash
+                detail = error.detail if isinstance(error, CorruptCaseError) else f"{type(error).__name__}: {error}"
+                rows.append((case_id, None, None, None, None, None, None, None, None, None, None, f"{path}: {detail}"))
+        frame = pd.DataFrame.from_records(rows, columns=FRAME_COLUMNS)
+        if not frame.empty:
+            frame["order_date"] = pd.to_datetime(frame["order_date"], errors="coerce").dt.date
+            frame["updated"] = pd.to_datetime(frame["updated"], errors="coerce", utc=True)
+            frame["days_since_order"] = frame["days_since_order"].astype("Int64")
+        return frame
+
+
+def _summary_row(case_id: str, data: dict[str, Any], today: date) -> tuple[Any, ...]:
+    version = data["schema_version"]
+    if version != SCHEMA_VERSION:
+        raise CorruptCaseError(case_id, f"schema {version} (current {SCHEMA_VERSION}); open it with get() to migrate")
+    if data["id"] != case_id:
+        raise CorruptCaseError(case_id, f"id: {data['id']!r} does not match its folder")
+    order = data["order"]
+    price = order["price"]
+    order_date = date.fromisoformat(order["order_date"])
+    return (
+        case_id,
+        order["platform"],
+        order["order_id"],
+        order["item_title"],
+        data["problem"]["kind"],
+        data.get("dispute", {}).get("stage", "not_opened"),
+        price["amount"],
+        price["currency"],
+        order_date,
+        (today - order_date).days,
+        data["updated_at"],
+        None,
+    )
+
+
+_DEFAULT_CONFIG = """\
+# casebook settings. Every rule default can be overridden here; see README.
+[casebook]
+timezone = "Asia/Seoul"
+language = "ko"
+
+# [rules.deadlines]      # e.g. seller_reply_days = 5
+# [rules.timeline]       # e.g. stalled_days = 7
+"""
+
+
+def load_config(book: Casebook) -> dict[str, Any]:
+    """The casebook's ``casebook.toml`` as a dict (empty when absent)."""
+    import tomllib
+
+    path = book.path / MARKER_FILE
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        from .errors import ConfigError
+
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
