@@ -42,10 +42,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Case",
-    "CaseInputError",
-    "CaseNotFoundError",
     "Casebook",
     "CasebookError",
+    "CaseInputError",
+    "CaseNotFoundError",
     "Channel",
     "ConflictError",
     "CorruptCaseError",

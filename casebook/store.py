@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from filelock import FileLock
 from pydantic import ValidationError
 
@@ -36,6 +35,9 @@ from .errors import (
     CorruptCaseError,
     SchemaVersionError,
 )
+if TYPE_CHECKING:
+    import pandas as pd
+
 from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, utc_now
 
 __all__ = ["Casebook", "BrokenCase", "MIGRATIONS", "atomic_write_bytes", "CASE_FILE", "MARKER_FILE"]
@@ -318,6 +320,8 @@ class Casebook:
         Reads the JSON directly (no full model validation) so 10,000 cases load
         in well under a second; ``get()`` is the validating path.
         """
+        import pandas as pd
+
         today = today or date.today()
         rows: list[tuple[Any, ...]] = []
         for case_id in self.ids():

@@ -1,0 +1,22 @@
+"""``python -m benchmarks [name ...]``: run the benchmarks and print figures and ratios."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+ALL = ["bench_store", "bench_numbers"]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or ALL
+    for name in names:
+        module = importlib.import_module(f"benchmarks.{name}")
+        print(f"== {name}")
+        module.main()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

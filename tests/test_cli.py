@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook.cli import main
+from casebook.store import Casebook
+from tests.conftest import snapshot_tree
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real entry point in a subprocess: what a shopper sees."""
+    return subprocess.run([sys.executable, "-m", "casebook.cli", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_init_with_examples_creates_the_five_seed_cases(tmp_path):
+    result = run("init", str(tmp_path / "b"), "--with-examples")
+    assert result.returncode == 0, result.stderr
+    assert Casebook(tmp_path / "b").ids() == ["seed-a", "seed-b", "seed-c", "seed-d", "seed-e"]
+    listing = run("-C", str(tmp_path / "b"), "list")
+    assert listing.returncode == 0 and "seed-e" in listing.stdout and "8190056789012345" in listing.stdout
+
+
+def test_init_twice_with_examples_refuses_to_overwrite_without_force(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "b"), "--with-examples"]) == 0
+    assert main(["init", str(tmp_path / "b"), "--with-examples"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "b"), "--with-examples", "--force"]) == 0
+
+
+def test_new_from_a_yaml_file_keeps_the_order_id_as_text(tmp_path, capsys):
+    main(["init", str(tmp_path / "b")])
+    capsys.readouterr()
+    source = tmp_path / "order.yaml"
+    source.write_text(
+        "order:\n  order_id: '0081234'\n  item_title: 양말\n  price: {amount: '3900', currency: KRW}\n"
+        "  order_date: 2026-04-01\nproblem:\n  kind: missing_parts\n",
+        encoding="utf-8",
+    )
+    assert main(["-C", str(tmp_path / "b"), "new", "--from", str(source)]) == 0
+    case_id = capsys.readouterr().out.strip()
+    assert Casebook(tmp_path / "b").get(case_id).order.order_id == "0081234"
+
+
+def test_new_from_flags_and_show_as_json(tmp_path, capsys):
+    main(["init", str(tmp_path / "b")])
+    assert main(["-C", str(tmp_path / "b"), "new", "--id", "flags", "--order-id", "8100000000000001", "--item", "cable",
+                 "--price", "4.5 USD", "--order-date", "2026-04-01", "--problem", "not_received",
+                 "--tracking", "RA123456785CN"]) == 0
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path / "b"), "show", "flags", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["order"]["price"] == {"amount": "4.5", "currency": "USD"}
+    assert shown["shipments"][0]["tracking_number"] == "RA123456785CN"
+
+
+@pytest.mark.parametrize(
+    ("order_yaml", "field"),
+    [
+        ("order_id: 81234", "order.order_id"),
+        ("order_id: '1'\n  price: {amount: '-5', currency: KRW}", "order.price.amount"),
+        ("order_id: '12345'\n  price: {amount: '5', currency: WON}", "order.price.currency"),
+        ("order_id: '12345'\n  received_date: 2026-01-01", "order"),
+        ("order_id: '12345'\n  colour: red", "order.colour"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_field_and_changes_nothing(tmp_path, order_yaml, field):
+    main(["init", str(tmp_path / "b")])
+    before = snapshot_tree(tmp_path / "b")
+    source = tmp_path / "bad.yaml"
+    base = "order:\n  item_title: x\n  price: {amount: '5', currency: KRW}\n  order_date: 2026-04-01\n  "
+    text = base + order_yaml + "\nproblem:\n  kind: damaged\n"
+    # later keys win in YAML; a duplicate price line overrides the base one
+    source.write_text(text, encoding="utf-8")
+    result = run("-C", str(tmp_path / "b"), "new", "--from", str(source))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert field in result.stderr
+    assert snapshot_tree(tmp_path / "b") == before
+
+
+@pytest.mark.parametrize("bad_id", ["../x", "/abs/path"])
+def test_path_like_ids_are_refused_on_the_command_line(tmp_path, bad_id):
+    main(["init", str(tmp_path / "b")])
+    before = snapshot_tree(tmp_path)
+    result = run("-C", str(tmp_path / "b"), "new", "--id", bad_id, "--order-id", "12345", "--item", "x",
+                 "--price", "1", "--order-date", "2026-04-01", "--problem", "damaged")
+    assert result.returncode == 1 and "id:" in result.stderr
+    assert snapshot_tree(tmp_path) == before
+
+
+def test_unknown_problem_kind_on_the_command_line_lists_accepted_kinds(tmp_path):
+    main(["init", str(tmp_path / "b")])
+    result = run("-C", str(tmp_path / "b"), "new", "--order-id", "12345", "--item", "x", "--price", "1",
+                 "--order-date", "2026-04-01", "--problem", "broken")
+    assert result.returncode == 1 and "problem.kind" in result.stderr and "wrong_size" in result.stderr
+
+
+def test_show_of_a_missing_case_and_a_missing_casebook_are_one_line_errors(tmp_path):
+    main(["init", str(tmp_path / "b")])
+    missing = run("-C", str(tmp_path / "b"), "show", "nope")
+    assert missing.returncode == 1 and "no case 'nope'" in missing.stderr
+    nobook = run("-C", str(tmp_path / "none"), "list")
+    assert nobook.returncode == 1 and "casebook init" in nobook.stderr and "Traceback" not in nobook.stderr
+
+
+def test_list_reports_a_broken_case_and_exits_non_zero(tmp_path):
+    main(["init", str(tmp_path / "b"), "--with-examples"])
+    (tmp_path / "b" / "seed-b" / "case.json").write_text("{", encoding="utf-8")
+    result = run("-C", str(tmp_path / "b"), "list")
+    assert result.returncode == 1
+    assert "BROKEN seed-b" in result.stdout and "seed-a" in result.stdout

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casebook.errors import CaseInputError, CaseNotFoundError, ConflictError, CorruptCaseError, SchemaVersionError
+from casebook.models import Order, Problem
+from casebook.store import MIGRATIONS, Casebook
+from tests.conftest import snapshot_tree
+from tests.helpers import full_case, order_data
+
+
+def new(book: Casebook, case_id: str | None = None, **order_overrides):
+    return book.new_case(Order.model_validate(order_data(**order_overrides)), Problem(kind="damaged"), case_id=case_id)
+
+
+def test_a_new_case_gets_a_readable_unique_id_and_revision_1(book):
+    first = new(book)
+    second = new(book)
+    assert first.id == "20260301-aliexpress-0081234567890123"
+    assert second.id == first.id + "-2"
+    assert first.revision == 1 and book.get(first.id).revision == 1
+
+
+def test_save_and_load_round_trip_every_field(book):
+    case = book.add(full_case())
+    assert book.get(case.id) == case
+    case.notes = "바뀐 메모"
+    book.save(case)
+    assert book.get(case.id).notes == "바뀐 메모" and book.get(case.id).revision == 2
+
+
+def test_saving_a_stale_copy_raises_a_conflict_and_keeps_the_newer_data(book):
+    case = new(book, "c1")
+    mine, theirs = book.get("c1"), book.get("c1")
+    theirs.notes = "theirs"
+    book.save(theirs)
+    mine.notes = "mine"
+    with pytest.raises(ConflictError, match="reload it"):
+        book.save(mine)
+    assert book.get(case.id).notes == "theirs"
+
+
+def _load_wait_save(path: str, note: str, loaded, go, results) -> None:
+    casebook = Casebook(path)
+    case = casebook.get("shared")
+    loaded.put(case.revision)
+    go.wait(10)
+    case.notes = note
+    try:
+        casebook.save(case)
+        results.put((note, "saved"))
+    except ConflictError as error:
+        results.put((note, f"conflict: {error}"))
+
+
+def test_two_processes_saving_the_same_case_cannot_lose_an_update(book):
+    new(book, "shared")
+    ctx = mp.get_context("fork")
+    loaded, results = ctx.Queue(), ctx.Queue()
+    go_first, go_second = ctx.Event(), ctx.Event()
+    first = ctx.Process(target=_load_wait_save, args=(str(book.path), "first", loaded, go_first, results))
+    second = ctx.Process(target=_load_wait_save, args=(str(book.path), "second", loaded, go_second, results))
+    first.start(), second.start()
+    assert [loaded.get(timeout=10), loaded.get(timeout=10)] == [1, 1]  # both hold revision 1
+    go_first.set()
+    assert results.get(timeout=10) == ("first", "saved")
+    go_second.set()
+    note, outcome = results.get(timeout=10)
+    first.join(), second.join()
+    assert note == "second" and outcome.startswith("conflict")
+    stored = book.get("shared")
+    assert stored.notes == "first" and stored.revision == 2
+
+
+WRITER = """
+import sys
+from casebook.store import Casebook
+book = Casebook(sys.argv[1])
+while True:
+    case = book.get("crash")
+    n = (int(case.notes.split("x")[0][1:]) if case.notes else 0) + 1
+    case.notes = f"v{n}" + "x" * (n % 50) * 200
+    print(f"saving {n}", flush=True)
+    book.save(case)
+    print(f"saved {n}", flush=True)
+"""
+
+
+def test_a_writer_killed_at_random_points_never_leaves_a_half_written_case(book):
+    new(book, "crash")
+    rng = random.Random(1234)
+    saves, previous = 0, 0
+    for _round in range(25):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(book.path)], stdout=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.15, 0.45))
+        writer.send_signal(signal.SIGKILL)
+        output, _ = writer.communicate()
+        lines = output.split()
+        attempted = [int(x) for x in lines[1::2] if x.isdigit()]
+        case = book.get("crash")  # must load and validate
+        n = int(case.notes.split("x")[0][1:]) if case.notes else 0
+        saves += len(attempted)
+        if attempted:
+            assert n in (attempted[-1] - 1, attempted[-1]), f"on disk v{n}, writer was saving v{attempted[-1]}"
+        else:
+            assert n == previous
+        previous = n
+        assert case.notes == (f"v{n}" + "x" * (n % 50) * 200 if n else "")
+    assert saves > 200, f"only {saves} saves were interrupted: the test did not exercise the writer"
+    assert book.ids() == ["crash"]
+
+
+def test_a_corrupt_case_names_the_file_and_the_others_still_load(book):
+    new(book, "good")
+    new(book, "bad")
+    (book.path / "bad" / "case.json").write_text('{"id": "bad", "schema_version": 1, "order": {', encoding="utf-8")
+    with pytest.raises(CorruptCaseError) as info:
+        book.get("bad")
+    assert "bad/case.json" in str(info.value) and "not valid JSON" in str(info.value)
+    assert [c.id for c in book] == ["good"]
+    assert [b.case_id for b in book.broken()] == ["bad"]
+    frame = book.to_frame()
+    assert list(frame["id"]) == ["bad", "good"]
+    assert "bad/case.json" in frame.set_index("id").loc["bad", "error"]
+
+
+def test_a_hand_edited_invalid_field_is_named(book):
+    new(book, "edited")
+    path = book.path / "edited" / "case.json"
+    data = json.loads(path.read_text())
+    data["order"]["price"]["currency"] = "XYZ"
+    path.write_text(json.dumps(data))
+    with pytest.raises(CorruptCaseError, match=r"order\.price\.currency: unknown currency 'XYZ'"):
+        book.get("edited")
+
+
+def test_a_newer_schema_is_refused_and_an_older_one_without_migration_too(book):
+    new(book, "old")
+    path = book.path / "old" / "case.json"
+    data = json.loads(path.read_text())
+    for version, message in ((99, "newer casebook"), (0, "older than any")):
+        data["schema_version"] = version
+        path.write_text(json.dumps(data))
+        with pytest.raises(SchemaVersionError, match=message):
+            book.get("old")
+    assert path.read_text() == json.dumps(data), "loading must never rewrite the file"
+
+
+def test_an_older_schema_with_a_migration_is_upgraded_without_losing_data(book, monkeypatch):
+    new(book, "old")
+    path = book.path / "old" / "case.json"
+    data = json.loads(path.read_text())
+    data["schema_version"] = 0
+    data["notes"] = None
+    data["legacy_comment"] = "kept by the migration"
+    path.write_text(json.dumps(data))
+
+    def v0_to_v1(old: dict) -> dict:
+        old["notes"] = old.pop("legacy_comment")
+        old["schema_version"] = 1
+        return old
+
+    monkeypatch.setitem(MIGRATIONS, 0, v0_to_v1)
+    assert book.get("old").notes == "kept by the migration"
+
+
+def test_delete_moves_the_case_to_trash(book):
+    new(book, "gone")
+    target = book.delete("gone")
+    assert target.parent.name == ".trash" and (target / "case.json").exists()
+    assert "gone" not in book and book.ids() == []
+    with pytest.raises(CaseNotFoundError):
+        book.get("gone")
+
+
+def test_bad_input_changes_nothing_on_disk(book):
+    new(book, "kept")
+    before = snapshot_tree(book.path)
+    with pytest.raises(CaseInputError):
+        book.new_case(Order.model_validate(order_data()), Problem(kind="damaged"), case_id="../escape")
+    with pytest.raises(CaseInputError):
+        book.get("/etc/passwd")
+    case = book.get("kept")
+    with pytest.raises(Exception):
+        case.order.quantity = -3
+    assert snapshot_tree(book.path) == before
+    assert not (book.path.parent / "escape").exists()
+
+
+def test_to_frame_has_one_row_per_case_with_the_overview_columns(seeded):
+    frame = seeded.to_frame(today=date(2026, 11, 26))
+    assert list(frame["id"]) == ["seed-a", "seed-b", "seed-c", "seed-d", "seed-e"]
+    row = frame.set_index("id").loc["seed-c"]
+    assert (row["problem"], row["stage"], row["currency"], row["amount"]) == ("late_delivery", "refund_paid", "USD", "19.80")
+    assert row["days_since_order"] == (date(2026, 11, 26) - date(2026, 6, 1)).days
+    assert frame["error"].isna().all()
+
+
+def test_opening_a_folder_that_is_not_a_casebook_says_how_to_create_one(tmp_path):
+    with pytest.raises(Exception, match="casebook init"):
+        Casebook(tmp_path)
