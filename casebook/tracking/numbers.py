@@ -12,13 +12,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
 from typing import Any
 
 from ..errors import TrackingNumberError
-from .registry import Pattern, Registry, default_registry
+from .registry import Pattern, Registry, default_registry, make_checker
 
 __all__ = [
     "Reason",
@@ -50,45 +49,164 @@ class Reason(StrEnum):
     UNKNOWN_PATTERN = "unknown_pattern"
 
 
-@dataclass(frozen=True, slots=True)
 class Problem:
-    """Why a number is not valid, in both languages, with the details."""
+    """Why a number is not valid, in both languages, with the details.
 
-    code: Reason
-    message: str
-    message_ko: str
-    expected: str | None = None
-    got: str | None = None
+    Messages are rendered on first use: batch validation of many bad numbers
+    should not pay for text nobody reads.
+    """
+
+    __slots__ = ("code", "expected", "got", "_render", "_text")
+
+    def __init__(self, code: Reason, render: Any, *, expected: str | None = None, got: str | None = None) -> None:
+        self.code = code
+        self.expected = expected
+        self.got = got
+        self._render = render  # () -> (english, korean)
+        self._text: tuple[str, str] | None = None
+
+    def _texts(self) -> tuple[str, str]:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    @property
+    def message(self) -> str:
+        return self._texts()[0]
+
+    @property
+    def message_ko(self) -> str:
+        return self._texts()[1]
 
     def text(self, lang: str = "en") -> str:
         return self.message_ko if lang == "ko" else self.message
 
+    def __repr__(self) -> str:
+        return f"Problem({self.code.value!r}, {self.message!r})"
 
-@dataclass(frozen=True, slots=True)
+
 class Candidate:
-    """One carrier the number could belong to."""
+    """One carrier the number could belong to; links and decoded parts are built on demand."""
 
-    carrier: str
-    name: str
-    name_ko: str
-    pattern: str
-    confidence: float
-    valid: bool
-    checksum: bool | None  # None: this format has no check digit
-    expected_check_digit: str | None
-    parts: dict[str, str]
-    urls: dict[str, str]
+    __slots__ = ("_pattern", "_registry", "_match", "number", "confidence", "valid", "checksum",
+                 "expected_check_digit", "_parts")
+
+    def __init__(self, pattern: Pattern, registry: Registry, match: re.Match[str], number: str, confidence: float,
+                 valid: bool, checksum: bool | None, expected: str | None) -> None:
+        self._pattern = pattern
+        self._registry = registry
+        self._match = match
+        self.number = number
+        self.confidence = confidence
+        self.valid = valid
+        self.checksum = checksum  # None: this format has no check digit
+        self.expected_check_digit = expected
+        self._parts: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.carrier!r}, {self.pattern!r}, valid={self.valid}, confidence={self.confidence})"
+
+    @property
+    def carrier(self) -> str:
+        return self._pattern.carrier_key
+
+    @property
+    def pattern(self) -> str:
+        return self._pattern.name
+
+    def with_expected_check_digit(self) -> str | None:
+        """The number with its check digit replaced by the expected one."""
+        if self.expected_check_digit is None:
+            return None
+        start, end = self._match.span("CheckDigit")
+        return self.number[:start] + self.expected_check_digit + self.number[end:]
+
+    @property
+    def found_check_digit(self) -> str | None:
+        return self._match.group("CheckDigit") if self.checksum is not None else None
+
+    @property
+    def parts(self) -> dict[str, str]:
+        if self._parts is None:
+            self._parts = _decode(self._pattern, self._match, self._registry)
+        return self._parts
+
+    @property
+    def name(self) -> str:
+        parts = self.parts
+        if "operator" in parts:
+            return f"{parts['operator']} ({parts.get('service', 'S10')})"
+        return self._registry.carriers[self.carrier].name_en
+
+    @property
+    def name_ko(self) -> str:
+        parts = self.parts
+        if "operator" in parts:
+            return f"{parts.get('operator_ko', parts['operator'])} ({parts.get('service_ko', 'S10')})"
+        return self._registry.carriers[self.carrier].name_ko
+
+    @property
+    def urls(self) -> dict[str, str]:
+        carrier = self._registry.carriers[self.carrier]
+        urls = {carrier.key: carrier.url.format(number=self.number)} if carrier.url else {}
+        urls["17track"] = self._registry.seventeentrack_url.format(number=self.number)
+        return urls
 
 
-@dataclass(frozen=True)
+
+def _decode(pattern: Pattern, match: re.Match[str], registry: Registry) -> dict[str, str]:
+    """Human-readable parts of a matched number (S10 service, country, operator)."""
+    if not pattern.country_group:
+        return {}
+    country = match.group(pattern.country_group)
+    parts: dict[str, str] = {"country_code": country}
+    if country not in registry.countries:
+        return parts
+    service = match.group("ServiceType")
+    parts["service_code"] = service
+    names = registry.s10_services.get(service[:1])
+    if names:
+        parts["service"], parts["service_ko"] = names
+    parts["country"] = registry.countries[country]
+    operator = registry.s10_operators.get(country)
+    parts["operator"] = operator[0] if operator else f"{registry.countries[country]} postal service"
+    if operator:
+        parts["operator_ko"] = operator[1]
+        if operator[2] is not None:
+            parts["seventeentrack_code"] = str(operator[2])
+    return parts
+
+
 class TrackingNumber:
     """The result of ``parse``: normalised number, ranked carriers, validity, links."""
 
-    input: str
-    number: str
-    candidates: tuple[Candidate, ...]
-    reason: Problem | None = None
-    _registry: Registry | None = field(default=None, repr=False, compare=False)
+    _candidates: tuple[Candidate, ...] | None = None
+    _suggestions: list[str] | None = None
+
+    def __init__(self, input: str, number: str, raw: list[_Raw], reason: Problem | None = None,
+                 registry: Registry | None = None) -> None:
+        self.input = input
+        self.number = number
+        self._raw = raw
+        self.reason = reason
+        self._registry = registry
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """Carriers the number could belong to: valid ones first, most likely first."""
+        if self._candidates is None:
+            registry = self._registry or default_registry()
+            self._candidates = tuple(_candidate(raw, self.number, registry) for raw in self._raw)
+        return self._candidates
+
+    def __repr__(self) -> str:
+        state = "valid" if self.valid else f"invalid: {self.reason.code.value if self.reason else '?'}"
+        return f"TrackingNumber({self.number!r}, {self.carrier or '-'}, {state})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TrackingNumber) and (self.input, self.number) == (other.input, other.number)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def valid(self) -> bool:
@@ -96,12 +214,11 @@ class TrackingNumber:
 
     @property
     def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
+        return self.candidates[0] if self._raw else None
 
     @property
     def carrier(self) -> str | None:
-        best = self.best
-        return best.carrier if best is not None and best.valid else None
+        return self._raw[0][3].carrier_key if self._raw and self._raw[0][0] == 0 else None
 
     @property
     def carriers(self) -> list[str]:
@@ -125,12 +242,12 @@ class TrackingNumber:
         best = self.best
         return best.parts if best is not None else {}
 
-    @cached_property
+    @property
     def suggestions(self) -> list[str]:
-        """Likely intended numbers, best first; empty for a valid number."""
-        if self.valid:
-            return []
-        return suggest(self, registry=self._registry)
+        """Likely intended numbers, best first; empty for a valid number (computed once, on demand)."""
+        if self._suggestions is None:
+            self._suggestions = [] if self.valid else suggest(self, registry=self._registry)
+        return self._suggestions
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -200,158 +317,148 @@ def normalise(text: str) -> str:
 
 # -- checksums -----------------------------------------------------------------
 
-def _digit_value(ch: str) -> int:
-    return ord(ch) - 48 if "0" <= ch <= "9" else (ord(ch) - 3) % 10
-
-
 def check_digit(serial: str, spec: dict[str, Any]) -> str | None:
-    """The check digit ``serial`` should carry under ``spec``; None if no checksum."""
-    name = spec.get("name", "none")
-    if name == "s10":
-        total = sum(int(d) * w for d, w in zip(serial, spec["weightings"]))
-        remainder = total % spec.get("modulo", 11)
-        return "0" if remainder == 1 else "5" if remainder == 0 else str(11 - remainder)
-    if name == "mod10":
-        values = [_digit_value(ch) for ch in serial]
-        if spec.get("reverse"):
-            values.reverse()
-        first, second = spec.get("first_multiplier", 1), spec.get("second_multiplier", 1)
-        total = sum(v * (first if i % 2 == 0 else second) for i, v in enumerate(values))
-        return str((10 - total % 10) % 10)
-    if name == "sum_product":
-        total = sum(int(d) * w for d, w in zip(serial, spec["weightings"]))
-        return str(total % spec["modulo1"] % spec["modulo2"])
-    if name == "mod7":
-        return str(int(serial) % 7)
-    return None
+    """The check digit ``serial`` should carry under a checksum ``spec``; None if it has none."""
+    checker = make_checker(spec)
+    return checker(serial) if checker is not None else None
 
 
 # -- parse ---------------------------------------------------------------------
 
-def _match(pattern: Pattern, number: str, registry: Registry) -> Candidate | None:
-    m = pattern.regex.match(number)
-    if m is None:
-        return None
-    groups = {k: v for k, v in m.groupdict().items() if v is not None}
-    carrier = registry.carriers[pattern.carrier_key]
-    checksum: bool | None = None
-    expected: str | None = None
-    valid = True
-    if pattern.has_checksum:
-        serial = groups.get("SerialNumber", "")
-        if pattern.prepend_if_not is not None:
-            regex, content = pattern.prepend_if_not
-            if not regex.match(serial):
-                serial = content + serial
-        expected = check_digit(serial, pattern.checksum)
-        checksum = expected == groups.get("CheckDigit")
-        valid = checksum
-    parts: dict[str, str] = {}
-    name, name_ko = carrier.name_en, carrier.name_ko
-    urls: dict[str, str] = {}
-    if pattern.country_group:
-        country = groups.get(pattern.country_group, "")
-        if country not in registry.countries:
-            return Candidate(carrier.key, name, name_ko, pattern.name, pattern.confidence * 0.5, False, checksum,
-                             expected, {"country_code": country}, {})
-        service = groups.get("ServiceType", "")
-        service_names = registry.s10_services.get(service[:1])
-        parts["service_code"] = service
-        if service_names:
-            parts["service"], parts["service_ko"] = service_names
-        parts["country_code"] = country
-        parts["country"] = registry.countries[country]
-        operator = registry.s10_operators.get(country)
-        parts["operator"] = operator[0] if operator else f"{registry.countries[country]} postal service"
-        if operator:
-            parts["operator_ko"] = operator[1]
-            if operator[2] is not None:
-                parts["seventeentrack_code"] = str(operator[2])
-        name = f"{parts['operator']} ({service_names[0] if service_names else 'S10'})"
-        name_ko = f"{operator[1] if operator else parts['operator']} ({service_names[1] if service_names else 'S10'})"
-    if carrier.url:
-        urls[carrier.key] = carrier.url.format(number=number)
-    urls["17track"] = registry.seventeentrack_url.format(number=number)
-    confidence = pattern.confidence
-    if checksum:
-        confidence = min(0.99, confidence + 0.09)
-    return Candidate(carrier.key, name, name_ko, pattern.name, round(confidence, 2), valid, checksum, expected, parts, urls)
-
-
-def parse(text: str, *, registry: Registry | None = None, prefer_korean: bool = False) -> TrackingNumber:
+def parse(
+    text: str,
+    *,
+    registry: Registry | None = None,
+    prefer_korean: bool = False,
+    prefer: tuple[str, ...] = (),
+) -> TrackingNumber:
     """Normalise ``text`` and tell which carrier(s) the number belongs to.
 
     ``prefer_korean`` ranks Korean domestic carriers first among equally
-    plausible digit-only matches (use it for the domestic-number field).
+    plausible digit-only matches (use it for the domestic-number field);
+    ``prefer`` ranks the named carrier keys first (e.g. the carrier the
+    order page names).
     """
     if not isinstance(text, str):
         raise TrackingNumberError(f"tracking number must be text, got {type(text).__name__}")
-    registry = registry or default_registry()
-    number = normalise(text)
-    if not number:
-        return _invalid(text, "", Reason.EMPTY, "nothing to check: the number is empty", "번호가 비어 있습니다", registry)
-    if not _ALNUM_ASCII.match(number):
-        bad = "".join(sorted({ch for ch in number if not ("0" <= ch <= "9" or "A" <= ch <= "Z")}))[:10]
-        return _invalid(text, number, Reason.BAD_CHARACTERS,
-                        f"only letters A-Z and digits belong in a tracking number; found {bad!r}",
-                        f"운송장 번호에는 영문과 숫자만 들어갑니다; {bad!r} 이(가) 있습니다", registry, got=bad)
+    if registry is None:
+        registry = default_registry()
+    if text.isascii() and text.isalnum():  # the common case: nothing to clean
+        number = text.upper()
+    else:
+        number = normalise(text)
+        if not number:
+            return _invalid(text, "", Reason.EMPTY, registry)
+        if not (number.isascii() and number.isalnum()):
+            bad = "".join(sorted({ch for ch in number if not ("0" <= ch <= "9" or "A" <= ch <= "Z")}))[:10]
+            return _invalid(text, number, Reason.BAD_CHARACTERS, registry, got=bad)
     length = len(number)
     if length < registry.min_length:
-        return _invalid(text, number, Reason.TOO_SHORT,
-                        f"too short: {length} characters; tracking numbers have {registry.min_length} to {registry.max_length}",
-                        f"너무 짧습니다: {length}자 (운송장 번호는 {registry.min_length}~{registry.max_length}자)", registry)
+        return _invalid(text, number, Reason.TOO_SHORT, registry)
     if length > registry.max_length:
-        return _invalid(text, number, Reason.TOO_LONG,
-                        f"too long: {length} characters; tracking numbers have {registry.min_length} to {registry.max_length}",
-                        f"너무 깁니다: {length}자 (운송장 번호는 {registry.min_length}~{registry.max_length}자)", registry)
-    found = []
-    for pattern in registry.by_length.get(length, ()):
-        candidate = _match(pattern, number, registry)
-        if candidate is not None:
-            found.append(candidate)
-    if prefer_korean:
-        found = [
-            _boost(c, 0.3) if registry.carriers[c.carrier].korean else c for c in found
-        ]
-    found.sort(key=lambda c: (not c.valid, -c.confidence))
-    candidates = tuple(found)
-    if candidates and candidates[0].valid:
-        return TrackingNumber(text, number, candidates, None, registry)
-    if candidates:
-        wrong = next((c for c in candidates if c.checksum is False), None)
+        return _invalid(text, number, Reason.TOO_LONG, registry)
+    # Light tuples (rank, confidence, pattern, match, checksum, expected); Candidate objects are
+    # built only when someone looks at them (see TrackingNumber.candidates).
+    found: list[_Raw] = []
+    countries = registry.countries
+    for match, pattern in registry.index.get((length, number[0], number.isdigit()), ()):
+        m = match(number)
+        if m is None:
+            continue
+        checker = pattern.checker
+        if checker is None:
+            found.append((0, -pattern.confidence, len(found), pattern, m, None, None))
+            continue
+        serial = m.group("SerialNumber")
+        prepend = pattern.prepend_if_not
+        if prepend is not None and not prepend[0].match(serial):
+            serial = prepend[1] + serial
+        expected = checker(serial)
+        ok = expected == m.group("CheckDigit")
+        if pattern.country_group and m.group(pattern.country_group) not in countries:
+            found.append((1, -round(pattern.confidence * 0.5, 2), len(found), pattern, m, ok, expected))
+        elif ok:
+            found.append((0, -pattern.confidence_checked, len(found), pattern, m, True, expected))
+        else:
+            found.append((1, -pattern.confidence, len(found), pattern, m, False, expected))
+    if prefer_korean or prefer:
+        found = [_boosted(raw, prefer, prefer_korean, registry) for raw in found]
+    if len(found) > 1:
+        found.sort()
+    if found and found[0][0] == 0:
+        return TrackingNumber(text, number, found, None, registry)
+    if found:
+        wrong = next((raw for raw in found if raw[5] is False), None)
         if wrong is not None:
-            got = number[-3] if wrong.carrier in ("un.upu.s10", "cn.yanwen") else _check_char(number, wrong)
-            return TrackingNumber(text, number, candidates, Problem(
-                Reason.CHECKSUM_MISMATCH,
-                f"check digit does not match for {wrong.name}: expected {wrong.expected_check_digit}, found {got}",
-                f"{wrong.name_ko} 검증번호가 맞지 않습니다: {wrong.expected_check_digit} 이어야 하는데 {got} 입니다",
-                expected=wrong.expected_check_digit, got=got), registry)
-        bad_country = candidates[0].parts.get("country_code", "")
-        return TrackingNumber(text, number, candidates, Problem(
-            Reason.UNKNOWN_COUNTRY,
-            f"{bad_country!r} is not a country code; an international postal number ends with one (e.g. CN, KR)",
-            f"{bad_country!r} 는 국가 코드가 아닙니다; 국제우편 번호는 국가 코드(CN, KR 등)로 끝납니다",
-            got=bad_country), registry)
-    return _invalid(text, number, Reason.UNKNOWN_PATTERN,
-                    "no known carrier uses this format; check for a typo or ask the seller for the number",
-                    "알려진 택배사 형식이 아닙니다; 오타를 확인하거나 판매자에게 번호를 요청하세요", registry)
+            return TrackingNumber(text, number, found, Problem(
+                Reason.CHECKSUM_MISMATCH, lambda: _checksum_texts(wrong, number, registry),
+                expected=wrong[6], got=wrong[4].group("CheckDigit")), registry)
+        return TrackingNumber(text, number, found, Problem(
+            Reason.UNKNOWN_COUNTRY, lambda: _MESSAGES[Reason.UNKNOWN_COUNTRY](number, registry),
+            got=found[0][4].group(found[0][3].country_group or 0)), registry)
+    return _invalid(text, number, Reason.UNKNOWN_PATTERN, registry)
 
 
-def _boost(candidate: Candidate, amount: float) -> Candidate:
-    from dataclasses import replace
-
-    return replace(candidate, confidence=round(min(0.99, candidate.confidence + amount), 2))
-
-
-def _check_char(number: str, candidate: Candidate) -> str:
-    # For every non-S10 checksummed format in the registry the check digit is last,
-    # except FedEx ASTRA (32), where four digits follow it.
-    return number[-5] if candidate.pattern == "FedEx ASTRA (32)" else number[-1]
+def _checksum_texts(raw: _Raw, number: str, registry: Registry) -> tuple[str, str]:
+    candidate = _candidate(raw, number, registry)
+    expected, got = candidate.expected_check_digit, candidate.found_check_digit
+    return (
+        f"check digit does not match for {candidate.name}: expected {expected}, found {got}",
+        f"{candidate.name_ko} 검증번호가 맞지 않습니다: {expected} 이어야 하는데 {got} 입니다",
+    )
 
 
-def _invalid(text: str, number: str, code: Reason, message: str, message_ko: str, registry: Registry,
-             got: str | None = None) -> TrackingNumber:
-    return TrackingNumber(text, number, (), Problem(code, message, message_ko, got=got), registry)
+def _bad_characters(number: str) -> str:
+    return "".join(sorted({ch for ch in number if not ("0" <= ch <= "9" or "A" <= ch <= "Z")}))[:10]
+
+
+def _country(number: str) -> str:
+    return number[-2:]
+
+
+_MESSAGES: dict[Reason, Any] = {
+    Reason.EMPTY: lambda n, r: ("nothing to check: the number is empty", "번호가 비어 있습니다"),
+    Reason.BAD_CHARACTERS: lambda n, r: (
+        f"only letters A-Z and digits belong in a tracking number; found {_bad_characters(n)!r}",
+        f"운송장 번호에는 영문과 숫자만 들어갑니다; {_bad_characters(n)!r} 이(가) 있습니다",
+    ),
+    Reason.TOO_SHORT: lambda n, r: (
+        f"too short: {len(n)} characters; tracking numbers have {r.min_length} to {r.max_length}",
+        f"너무 짧습니다: {len(n)}자 (운송장 번호는 {r.min_length}~{r.max_length}자)",
+    ),
+    Reason.TOO_LONG: lambda n, r: (
+        f"too long: {len(n)} characters; tracking numbers have {r.min_length} to {r.max_length}",
+        f"너무 깁니다: {len(n)}자 (운송장 번호는 {r.min_length}~{r.max_length}자)",
+    ),
+    Reason.UNKNOWN_COUNTRY: lambda n, r: (
+        f"{_country(n)!r} is not a country code; an international postal number ends with one (e.g. CN, KR)",
+        f"{_country(n)!r} 는 국가 코드가 아닙니다; 국제우편 번호는 국가 코드(CN, KR 등)로 끝납니다",
+    ),
+    Reason.UNKNOWN_PATTERN: lambda n, r: (
+        "no known carrier uses this format; check for a typo or ask the seller for the number",
+        "알려진 택배사 형식이 아닙니다; 오타를 확인하거나 판매자에게 번호를 요청하세요",
+    ),
+}
+
+
+_Raw = tuple[int, float, int, Pattern, "re.Match[str]", "bool | None", "str | None"]
+
+
+def _boosted(raw: _Raw, prefer: tuple[str, ...], prefer_korean: bool, registry: Registry) -> _Raw:
+    key = raw[3].carrier_key
+    amount = 0.5 if key in prefer else 0.3 if prefer_korean and registry.carriers[key].korean else 0.0
+    if not amount:
+        return raw
+    return (raw[0], -round(min(0.99, -raw[1] + amount), 2), *raw[2:])
+
+
+def _candidate(raw: _Raw, number: str, registry: Registry) -> Candidate:
+    rank, negative_confidence, _, pattern, m, checksum, expected = raw
+    return Candidate(pattern, registry, m, number, -negative_confidence, rank == 0, checksum, expected)
+
+
+def _invalid(text: str, number: str, code: Reason, registry: Registry, got: str | None = None) -> TrackingNumber:
+    return TrackingNumber(text, number, [], Problem(code, lambda: _MESSAGES[code](number, registry), got=got), registry)
 
 
 # -- suggestions ------------------------------------------------------------------
@@ -385,13 +492,9 @@ def suggest(parsed: TrackingNumber | str, *, registry: Registry | None = None, l
 
     # 1. the corrected check digit, for each format whose check digit failed
     for c in parsed.candidates:
-        if c.checksum is False and c.expected_check_digit is not None:
-            if c.carrier in ("un.upu.s10", "cn.yanwen"):
-                add(number[:-3] + c.expected_check_digit + number[-2:], need_checksum=True)
-            elif c.pattern == "FedEx ASTRA (32)":
-                add(number[:-5] + c.expected_check_digit + number[-4:], need_checksum=True)
-            else:
-                add(number[:-1] + c.expected_check_digit, need_checksum=True)
+        corrected = c.with_expected_check_digit() if c.checksum is False else None
+        if corrected is not None:
+            add(corrected, need_checksum=True)
     # 2. look-alike characters (O/0, I/1, ...)
     for i, ch in enumerate(number):
         if ch in _CONFUSABLE:
@@ -439,7 +542,7 @@ class Found:
     line: str
 
 
-def extract(text: str, *, registry: Registry | None = None) -> list[Found]:
+def extract(text: str, *, registry: Registry | None = None) -> list[Found]:  # noqa: C901
     """Every tracking number in pasted text (order page, e-mail, chat), in order.
 
     Letter-bearing formats (RA…CN, LP…, YT…, 1Z…) are taken anywhere. A
@@ -462,8 +565,9 @@ def extract(text: str, *, registry: Registry | None = None) -> list[Found]:
                 number = normalise(raw)
                 if len(number) < registry.min_length or len(number) > registry.max_length or number in seen:
                     continue
-                parsed = parse(number, registry=registry)
-                if not parsed.valid or not _plausible(parsed, line[:start], previous, registry):
+                named = _named_carriers(previous + line, registry)
+                parsed = parse(number, registry=registry, prefer=named)
+                if not parsed.valid or not _plausible(parsed, line[:start], previous, named):
                     continue
                 seen.add(number)
                 results.append(Found(number, parsed, offset + start, offset + end, line.strip()))
@@ -473,31 +577,52 @@ def extract(text: str, *, registry: Registry | None = None) -> list[Found]:
     return results
 
 
+def _named_carriers(context: str, registry: Registry) -> tuple[str, ...]:
+    """Carrier keys whose name appears in the text around a number ("CJ대한통운 운송장 …")."""
+    folded = context.casefold().replace(" ", "")
+    found = []
+    for key, carrier in registry.carriers.items():
+        names = {carrier.name_ko.split(" ")[0], carrier.name_en.split(" (")[0], *carrier.aliases}
+        if any(len(n) >= 2 and n.casefold().replace(" ", "") in folded for n in names):
+            found.append(key)
+    return tuple(found)
+
+
+_JOINABLE = re.compile(r"^(?:[0-9]+|[A-Za-z]{1,3}|[A-Za-z]{1,4}[0-9]+|[0-9]+[A-Za-z]{1,3})$")
+
+
 def _windows(line: str, m: re.Match[str]) -> list[tuple[int, int, str]]:
-    """The token run and its pieces: whole run first, then single words, then joins."""
+    """Spans to try in a run of words: widest joins first, then single words.
+
+    Only number-like pieces are joined ("RR 3041 8275 2 CN"); a plain word
+    never becomes part of a number.
+    """
     start = m.start()
-    pieces = [(p.start() + start, p.end() + start) for p in re.finditer(r"[0-9A-Za-z]+", m.group())]
+    pieces = [(p.start() + start, p.end() + start, p.group()) for p in re.finditer(r"[0-9A-Za-z]+", m.group())]
     spans: list[tuple[int, int]] = []
-    # widest joins first (a number written in groups), then shorter ones
-    for width in range(len(pieces), 0, -1):
+    for width in range(len(pieces), 1, -1):
         for i in range(0, len(pieces) - width + 1):
-            spans.append((pieces[i][0], pieces[i + width - 1][1]))
-    # keep spans that do not overlap one already accepted is handled by `seen` + break per token
+            group = pieces[i : i + width]
+            if all(_JOINABLE.match(text) for _, _, text in group) and any(text.isdigit() for _, _, text in group):
+                spans.append((group[0][0], group[-1][1]))
+    spans.extend((a, b) for a, b, _ in pieces)
     return [(a, b, line[a:b]) for a, b in spans if b - a <= 60]
 
 
-def _plausible(parsed: TrackingNumber, before: str, previous_line: str, registry: Registry) -> bool:
+def _plausible(parsed: TrackingNumber, before: str, previous_line: str, named: tuple[str, ...]) -> bool:
     best = parsed.best
     assert best is not None
-    pattern_digits_only = parsed.number.isdigit()
-    if not pattern_digits_only:
-        return True
+    if not parsed.number.isdigit():
+        # letters make a number distinctive, but a weak letter pattern (DHL
+        # e-commerce takes almost anything) still needs tracking context
+        if best.confidence >= 0.5:
+            return True
     if _KR_PHONE.match(parsed.number):
         return False
     context = before[-60:]
     if _PHONE_WORDS.search(context) or _ORDER_WORDS.search(context):
         return False
-    if _TRACK_WORDS.search(context):
+    if _TRACK_WORDS.search(context) or best.carrier in named:
         return True
     # the label may sit on the line above ("운송장번호\n123456789012")
     return bool(_TRACK_WORDS.search(previous_line)) and not _ORDER_WORDS.search(previous_line) and not before.strip()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from operator import mul
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -13,6 +15,56 @@ from typing import Any
 from ..errors import ConfigError
 
 __all__ = ["Pattern", "Carrier", "Registry", "load_registry", "default_registry"]
+
+
+Checker = Callable[[str], str]
+
+
+# Byte value of each character for checksums: digits are themselves, letters (UPS)
+# count as (ord - 3) % 10. Working on bytes keeps the hot loop in C.
+_VALUES = bytes(
+    (b - 48) if 48 <= b <= 57 else ((b - 3) % 10) if 65 <= b <= 90 else 0 for b in range(256)
+)
+
+
+def make_checker(spec: dict[str, Any]) -> Checker | None:
+    """A function serial -> expected check digit, specialised once per pattern (hot path)."""
+    name = spec.get("name", "none")
+    if name == "s10":
+        weights = tuple(spec["weightings"])
+        modulo = spec.get("modulo", 11)
+
+        def s10(serial: str) -> str:
+            remainder = sum(map(mul, weights, serial.encode().translate(_VALUES))) % modulo
+            return "0" if remainder == 1 else "5" if remainder == 0 else str(11 - remainder)
+
+        return s10
+    if name == "mod10":
+        first, second = spec.get("first_multiplier", 1), spec.get("second_multiplier", 1)
+        reverse = bool(spec.get("reverse"))
+
+        def mod10(serial: str) -> str:
+            values = serial.encode().translate(_VALUES)
+            if reverse:
+                values = values[::-1]
+            total = first * sum(values[0::2]) + second * sum(values[1::2])
+            return str((10 - total % 10) % 10)
+
+        return mod10
+    if name == "sum_product":
+        weights = tuple(spec["weightings"])
+        m1, m2 = spec["modulo1"], spec["modulo2"]
+
+        def sum_product(serial: str) -> str:
+            return str(sum(map(mul, weights, serial.encode().translate(_VALUES))) % m1 % m2)
+
+        return sum_product
+    if name == "mod7":
+        modulo = spec.get("modulo", 7)
+        return lambda serial: str(int(serial) % modulo)
+    if name == "none":
+        return None
+    raise ConfigError(f"unknown checksum {name!r}; use s10, mod10, sum_product, mod7 or none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +81,13 @@ class Pattern:
     country_group: str | None
     prepend_if_not: tuple[re.Pattern[str], str] | None
     source: str
+    checker: Checker | None = None
+    confidence_checked: float = 0.0
+    first: frozenset[str] | None = None
 
     @property
     def has_checksum(self) -> bool:
-        return self.checksum.get("name", "none") != "none"
+        return self.checker is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +100,7 @@ class Carrier:
     korean: bool = False
     seventeentrack_code: int | None = None
     patterns: tuple[Pattern, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def name(self, lang: str = "en") -> str:
         return self.name_ko if lang == "ko" else self.name_en
@@ -54,6 +110,7 @@ class Carrier:
 class Registry:
     carriers: dict[str, Carrier]
     by_length: dict[int, tuple[Pattern, ...]]
+    index: dict[tuple[int, str, bool], tuple[tuple[Any, Pattern], ...]]
     min_length: int
     max_length: int
     seventeentrack_url: str
@@ -109,6 +166,9 @@ def load_registry(path: Path | None = None) -> Registry:
                 country_group=spec.get("country_group"),
                 prepend_if_not=(re.compile(prepend["regex"]), prepend["content"]) if prepend else None,
                 source=spec.get("source", entry.get("source", "")),
+                checker=make_checker(dict(spec.get("checksum", {"name": "none"}))),
+                confidence_checked=round(min(0.99, float(spec.get("confidence", 0.5)) + 0.09), 2),
+                first=first_chars(spec["regex"]),
             )
             patterns.append(pattern)
             for length in pattern.lengths:
@@ -122,6 +182,7 @@ def load_registry(path: Path | None = None) -> Registry:
             korean=bool(entry.get("korean", False)),
             seventeentrack_code=entry.get("seventeentrack_code"),
             patterns=tuple(patterns),
+            aliases=tuple(entry.get("aliases", ())),
         )
     all_lengths = sorted(buckets)
     operators = {
@@ -131,6 +192,7 @@ def load_registry(path: Path | None = None) -> Registry:
     return Registry(
         carriers=carriers,
         by_length={length: tuple(patterns) for length, patterns in buckets.items()},
+        index=_index(buckets),
         min_length=all_lengths[0],
         max_length=all_lengths[-1],
         seventeentrack_url=raw.get("meta", {}).get("seventeentrack_url", ""),
@@ -138,6 +200,65 @@ def load_registry(path: Path | None = None) -> Registry:
         s10_operators=operators,
         countries=_countries(),
     )
+
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def first_chars(regex: str) -> frozenset[str] | None:
+    """The characters a match can start with, read from the regex itself; None if unknown."""
+    from re import _constants as C  # noqa: N812 - the stdlib's own regex parser
+    from re import _parser
+
+    def first(items: list[Any]) -> set[str] | None:
+        for op, av in items:
+            if op is C.AT:
+                continue
+            if op is C.LITERAL:
+                return {chr(av)}
+            if op is C.IN:
+                chars: set[str] = set()
+                for in_op, in_av in av:
+                    if in_op is C.LITERAL:
+                        chars.add(chr(in_av))
+                    elif in_op is C.RANGE:
+                        chars.update(chr(c) for c in range(in_av[0], in_av[1] + 1))
+                    else:
+                        return None
+                return chars
+            if op is C.SUBPATTERN:
+                return first(list(av[-1]))
+            if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                low, _high, sub = av
+                return first(list(sub)) if low > 0 else None
+            if op is C.BRANCH:
+                union: set[str] = set()
+                for branch in av[1]:
+                    chars_b = first(list(branch))
+                    if chars_b is None:
+                        return None
+                    union |= chars_b
+                return union
+            return None
+        return None
+
+    found = first(list(_parser.parse(regex)))
+    return frozenset(found) if found is not None else None
+
+
+def _index(buckets: dict[int, list[Pattern]]) -> dict[tuple[int, str, bool], tuple[tuple[Any, Pattern], ...]]:
+    """(length, first character, digits-only) -> (bound regex match, pattern) worth trying."""
+    index = {}
+    for length, patterns in buckets.items():
+        for ch in _ALPHABET:
+            for digits in (True, False):
+                chosen = tuple(
+                    (p.regex.match, p) for p in patterns
+                    if p.digits_only == digits and (p.first is None or ch in p.first)
+                )
+                if chosen:
+                    index[(length, ch, digits)] = chosen
+    return index
 
 
 @lru_cache(maxsize=1)
