@@ -60,4 +60,149 @@ def add_track_number(sub: Any) -> None:
     p.set_defaults(handler=cmd_track_number)
 
 
-REGISTER: list[Callable[[Any], None]] = [add_track_number]
+# -- evidence and playbook -------------------------------------------------------------
+
+def _book(args: argparse.Namespace) -> Any:
+    from .cli import _open_book
+
+    return _open_book(args)
+
+
+def _now(args: argparse.Namespace) -> Any:
+    from datetime import date, datetime, time, timezone
+    from zoneinfo import ZoneInfo
+
+    if getattr(args, "today", None):
+        try:
+            day = date.fromisoformat(args.today)
+        except ValueError:
+            raise CasebookError(f"--today: {args.today!r} is not a date; use YYYY-MM-DD") from None
+        return datetime.combine(day, time(12, 0), ZoneInfo(args.tz))
+    return datetime.now(timezone.utc)
+
+
+def cmd_evidence_add(args: argparse.Namespace) -> int:
+    from .evidence import add_evidence
+
+    book = _book(args)
+    case = book.get(args.id)
+    result = add_evidence(book, case, Path(args.file), args.kind, args.caption or "")
+    record = result.evidence
+    if result.duplicate:
+        _out(f"already kept as {record.id} ({record.file}); not stored twice")
+    else:
+        _out(f"added {record.id}: {record.file} ({record.mime}, {record.size:,} bytes, sha256 {record.sha256[:12]}…)")
+    for warning in result.warnings:
+        _out(f"warning: {warning}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .evidence import verify
+
+    book = _book(args)
+    ids = [args.id] if args.id else book.ids()
+    problems = 0
+    for case_id in ids:
+        case = book.get(case_id)
+        issues = verify(book, case)
+        problems += len(issues)
+        if not issues:
+            _out(f"{case_id}: OK ({len(case.evidence)} file(s) verified)")
+        for issue in issues:
+            _out(f"{case_id}: {issue}")
+    return 1 if problems else 0
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from .playbook import Rules, deadlines, deadlines_ics, next_deadline
+
+    book = _book(args)
+    case = book.get(args.id)
+    items = deadlines(case, now=_now(args), tz=args.tz, rules=Rules.for_casebook(book))
+    shown = [d for d in items if d.status != "not_applicable"]
+    if args.json:
+        _out(json.dumps([_deadline_json(d) for d in shown], ensure_ascii=False, indent=2))
+    else:
+        for item in shown:
+            _out(("  " if item.status != "upcoming" else "▶ ") + item.describe(args.lang))
+        upcoming = next_deadline(items)
+        if upcoming is not None:
+            _out("")
+            _out(("다음 기한: " if args.lang == "ko" else "Next deadline: ") + upcoming.describe(args.lang))
+    if args.ics:
+        from .store import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.ics), deadlines_ics(case, items, lang=args.lang))
+        _out(f"calendar written: {args.ics}")
+    return 0
+
+
+def _deadline_json(item: Any) -> dict[str, Any]:
+    return {
+        "key": item.key, "en": item.en, "ko": item.ko, "status": item.status,
+        "day": item.day.isoformat() if item.day else None,
+        "due": item.due.isoformat() if item.due else None,
+        "due_local": item.due_local.isoformat() if item.due_local else None,
+        "days_left": item.days_left, "missing": item.missing, "source": item.source,
+    }
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from .playbook import Rules, advise
+
+    book = _book(args)
+    case = book.get(args.id)
+    advice = advise(case, now=_now(args), tz=args.tz, rules=Rules.for_casebook(book))
+    if args.json:
+        _out(json.dumps(advice.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return 0
+    ko = args.lang == "ko"
+    _out(f"{case.id}: {'준비도' if ko else 'readiness'} {advice.score}/100 · "
+         f"{('준비됨' if advice.ready else '준비 안 됨') if ko else ('READY' if advice.ready else 'NOT READY')}")
+    for check in advice.checks:
+        _out(f"  {'✓' if check.ok else '✗'} {check.text(args.lang)}")
+    _out(("다음 할 일:" if ko else "Next steps:"))
+    for n, step in enumerate(advice.steps(args.lang), start=1):
+        _out(f"  {n}. {step}")
+    refund = advice.refund_type
+    _out(("요청할 것: " if ko else "Ask for: ") + f"{advice.remedy} ({refund}); "
+         + ("예상 기간 " if ko else "expected ") + f"{advice.expected_days[0]}-{advice.expected_days[1]}" + ("일" if ko else " days"))
+    if advice.next_deadline is not None:
+        _out(("다음 기한: " if ko else "Next deadline: ") + advice.next_deadline.describe(args.lang))
+    _out("에스컬레이션:" if ko else "Escalation:")
+    for rung in advice.ladder:
+        if rung.applies:
+            marker = "▶" if rung.current else "-"
+            _out(f"  {marker} {rung.ko if ko else rung.en}: {rung.when_ko if ko else rung.when_en}")
+    return 0
+
+
+def add_playbook(sub: Any) -> None:
+    p = sub.add_parser("evidence", help="evidence files of a case")
+    evidence_sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    a = evidence_sub.add_parser("add", help="copy a file into the case as evidence")
+    a.add_argument("id")
+    a.add_argument("file")
+    a.add_argument("--kind", required=True, help="e.g. defect_photo, unboxing_video, size_photo, chat_screenshot")
+    a.add_argument("--caption", default="")
+    a.set_defaults(handler=cmd_evidence_add)
+
+    p = sub.add_parser("verify", help="check evidence files against their recorded hashes (changes nothing)")
+    p.add_argument("id", nargs="?")
+    p.set_defaults(handler=cmd_verify)
+
+    for name, handler, text in (("deadlines", cmd_deadlines, "dated deadlines for a case"),
+                                ("advise", cmd_advise, "readiness, next steps, what to ask for, escalation")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("id")
+        p.add_argument("--lang", choices=("ko", "en"), default="ko")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--tz", default="Asia/Seoul", help="time zone to show dates in (default Asia/Seoul)")
+        p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
+        if name == "deadlines":
+            p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
+        p.set_defaults(handler=handler)
+
+
+REGISTER: list[Callable[[Any], None]] = [add_track_number, add_playbook]

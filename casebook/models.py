@@ -414,6 +414,7 @@ class Dispute(_Model):
     requested: Remedy | None = None
     requested_amount: Money | None = Field(default=None, description="For a partial refund: the amount asked for.")
     return_shipping_paid_by: Payer | None = None
+    return_agreed_date: date | None = Field(default=None, description="When a return was agreed (starts the 10-day shipping window).")
     platform_help: bool = Field(default=False, description="Platform mediation or guidance was used.")
     outcome: Outcome | None = None
 

@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from casebook.errors import ConfigError
+from casebook.models import Case, Message, Problem
+from casebook.playbook import Rules, advise, checklist, deadlines, deadlines_ics, next_deadline
+from tests.helpers import order_data
+
+KST = ZoneInfo("Asia/Seoul")
+PT = ZoneInfo("America/Los_Angeles")
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(hour), KST)
+
+
+def when_opened(case: Case) -> datetime:
+    return datetime.combine(case.dispute.opened_date, time(9), KST)
+
+
+def make(kind: str = "not_received", *, dispute: dict | None = None, messages: list | None = None,
+         description: str = "The parcel has not arrived and tracking shows no update since the 10th.", **order) -> Case:
+    data = {"id": "t", "order": order_data(**order), "problem": {"kind": kind, "description": description}}
+    if dispute:
+        data["dispute"] = dispute
+    if messages:
+        data["messages"] = messages
+    return Case.model_validate(data)
+
+
+def dated(case: Case, key: str, now: datetime | None = None, **kw):
+    items = {d.key: d for d in deadlines(case, now=now or at("2026-03-05"), **kw)}
+    return items[key]
+
+
+# -- the guide's lessons (DOMAIN.md §6) ------------------------------------------------------
+
+def test_case_d_is_flagged_for_opening_a_dispute_without_contacting_the_seller(seeded):
+    case = seeded.get("seed-d")
+    advice = advise(case, now=when_opened(case))
+    assert not advice.ready
+    seller = next(c for c in advice.checks if c.key == "seller_contacted")
+    assert not seller.ok and seller.blocking and "case D" in seller.en and "사례 D" in seller.ko
+
+
+def test_case_b_is_flagged_for_insufficient_not_as_described_evidence(seeded):
+    case = seeded.get("seed-b")
+    advice = advise(case, now=when_opened(case))
+    assert not advice.ready
+    assert [c.key for c in advice.reasons] == ["evidence"]
+    missing = [i.key for i in advice.checklist if i.required and not i.present]
+    assert missing == ["listing"]
+
+
+@pytest.mark.parametrize(("case_id", "refund_type"), [("seed-a", "full_refund"), ("seed-c", "late_delivery_refund"),
+                                                      ("seed-e", "full_refund")])
+def test_cases_a_c_e_come_out_ready_asking_for_what_the_guide_got(seeded, case_id, refund_type):
+    case = seeded.get(case_id)
+    advice = advise(case, now=when_opened(case))
+    assert advice.ready and advice.score == 100, [c.en for c in advice.reasons]
+    assert advice.remedy == "full_refund" == case.dispute.requested.value
+    assert advice.refund_type == refund_type
+
+
+def test_case_c_tracking_evidence_is_recognised(seeded):
+    items = {i.key: i for i in checklist(seeded.get("seed-c"))}
+    assert items["tracking_history"].present and items["tracking_history"].required
+    assert items["promised_date"].present
+
+
+def test_tracking_counts_even_without_a_screenshot_when_events_are_saved(seeded):
+    case = seeded.get("seed-c")
+    case.evidence = [e for e in case.evidence if e.kind.value != "tracking_screenshot"]
+    assert {i.key: i for i in checklist(case)}["tracking_history"].present
+    case.shipments[0].events = []
+    assert not {i.key: i for i in checklist(case)}["tracking_history"].present
+
+
+def test_a_delivery_problem_without_tracking_is_not_ready():
+    case = make("not_received", messages=[{"at": "2026-03-20T10:00:00+09:00", "channel": "seller_chat",
+                                           "direction": "sent", "text": "Where is my parcel?"}])
+    advice = advise(case, now=at("2026-03-20"))
+    assert {c.key for c in advice.reasons} >= {"tracking", "evidence"}
+    assert any("casebook track --case t" in s for s in advice.steps_en)
+
+
+def test_harsh_words_and_capitals_lower_the_score_but_do_not_block():
+    calm = advise(make(description="The left earbud does not charge after 3 hours in the case."), now=at("2026-03-20"))
+    angry = advise(make(description="YOU ARE A SCAM SELLER, SEND MY MONEY BACK NOW!!"), now=at("2026-03-20"))
+    tone = next(c for c in angry.checks if c.key == "description")
+    assert not tone.ok and not tone.blocking and "scam" in tone.en
+    assert angry.score == calm.score - 15
+
+
+# -- deadlines: every rule, with boundaries -----------------------------------------------------
+
+def test_earliest_open_is_the_11th_day_after_shipping_day_10_is_too_early():
+    case = make(ship_date="2026-03-03", messages=[{"at": "2026-03-04T10:00:00+09:00", "channel": "seller_chat",
+                                                   "direction": "sent", "text": "Hello, where is it?"}])
+    assert dated(case, "earliest_open").day == date(2026, 3, 13)
+    day10 = advise(case, now=datetime.combine(date(2026, 3, 12), time(23, 0), PT))
+    day11 = advise(case, now=datetime.combine(date(2026, 3, 13), time(0, 1), PT))
+    assert not next(c for c in day10.checks if c.key == "window").ok
+    assert next(c for c in day11.checks if c.key == "window").ok
+    assert any("2026-03-13 16:00 KST" in s for s in day10.steps_en)  # 00:00 PDT (UTC-7) on the 13th
+
+
+def test_latest_open_is_15_days_after_receipt_or_after_protection_ends():
+    received = make(ship_date="2026-03-03", received_date="2026-03-20", delivery_guarantee_days=30)
+    assert dated(received, "latest_open").day == date(2026, 4, 4)
+    waiting = make(ship_date="2026-03-03", delivery_guarantee_days=20)
+    assert dated(waiting, "protection_end").day == date(2026, 3, 23)
+    assert dated(waiting, "latest_open").day == date(2026, 4, 7)
+
+
+def test_seller_reply_and_escalation_count_from_the_dispute_opening():
+    case = make(ship_date="2026-03-03", dispute={"stage": "opened", "opened_date": "2026-03-15"})
+    assert dated(case, "seller_reply").day == date(2026, 3, 20)
+    assert dated(case, "auto_escalation").day == date(2026, 3, 22)
+    assert dated(case, "earliest_open").status == "not_applicable"
+
+
+def test_return_shipment_window_is_10_days_from_the_agreement():
+    case = make(dispute={"stage": "negotiating", "opened_date": "2026-03-15", "requested": "return_and_refund",
+                         "return_agreed_date": "2026-03-18"})
+    assert dated(case, "return_shipment").day == date(2026, 3, 28)
+    unknown = make(dispute={"stage": "negotiating", "opened_date": "2026-03-15", "requested": "return_and_refund"})
+    assert dated(unknown, "return_shipment").status == "cannot_compute"
+
+
+def test_korean_14_day_rule_applies_only_to_5_and_7_day_promises():
+    short = make(ship_date="2026-03-03", delivery_guarantee_days=7)
+    assert dated(short, "kr_late_delivery_14").day == date(2026, 3, 17)
+    long = make(ship_date="2026-03-03", delivery_guarantee_days=15)
+    assert dated(long, "kr_late_delivery_14").status == "not_applicable"
+
+
+def test_korean_30_day_automatic_refund_stops_applying_once_received():
+    case = make(ship_date="2026-03-03")
+    assert dated(case, "kr_auto_refund_30").day == date(2026, 4, 2)
+    assert dated(make(ship_date="2026-03-03", received_date="2026-03-10"), "kr_auto_refund_30").status == "not_applicable"
+
+
+def test_90_day_return_and_120_day_chargeback_count_from_payment():
+    case = make(payment_method="Visa card")
+    assert dated(case, "kr_return_90").day == date(2026, 5, 30)
+    assert dated(case, "card_chargeback_120").day == date(2026, 6, 29)
+    assert dated(make(payment_method="KakaoPay money"), "card_chargeback_120").status == "not_applicable"
+    assert dated(make(payment_method="PayPal"), "paypal_180").day == date(2026, 8, 28)
+
+
+def test_a_platform_deadline_at_midnight_pacific_is_shown_correctly_in_korea():
+    case = make(ship_date="2026-03-03", received_date="2026-03-16")  # latest_open: 2026-03-31 (PDT, UTC-7)
+    item = dated(case, "latest_open")
+    assert item.due == datetime(2026, 3, 31, 23, 59, 59, tzinfo=PT)
+    assert item.due_local.isoformat() == "2026-04-01T15:59:59+09:00"
+    winter = dated(make(order_date="2026-01-01", ship_date="2026-01-02", received_date="2026-01-05"), "latest_open",
+                   now=at("2026-01-05"))
+    assert winter.due_local.isoformat() == "2026-01-21T16:59:59+09:00"  # PST is UTC-8 in January
+
+
+def test_days_left_is_counted_in_the_shoppers_time_zone():
+    case = make(ship_date="2026-03-03", received_date="2026-03-16")
+    just_before = dated(case, "latest_open", now=datetime(2026, 4, 1, 15, 0, tzinfo=KST))
+    just_after = dated(case, "latest_open", now=datetime(2026, 4, 1, 16, 0, tzinfo=KST))
+    assert (just_before.status, just_before.days_left) == ("upcoming", 0)
+    assert just_after.status == "past"
+
+
+def test_without_a_ship_date_the_tool_says_what_it_needs():
+    case = make(ship_date=None)
+    item = dated(case, "earliest_open")
+    assert item.status == "cannot_compute" and item.missing == "ship_date"
+    assert "cannot compute until the ship date is known" in item.describe("en")
+    assert "발송일" in item.describe("ko")
+    window = next(c for c in advise(case, now=at("2026-03-05")).checks if c.key == "window")
+    assert not window.ok and "ship date" in window.en
+
+
+def test_next_deadline_is_the_soonest_one_ahead():
+    items = deadlines(make(ship_date="2026-03-03", delivery_guarantee_days=7), now=at("2026-03-05"))
+    upcoming = next_deadline(items)
+    assert upcoming.key == "protection_end" and upcoming.day == date(2026, 3, 10)
+    assert all(d.due >= upcoming.due for d in items if d.status == "upcoming" and not d.opens)
+
+
+def test_the_ics_file_parses_and_holds_every_dated_deadline():
+    case = make(ship_date="2026-03-03", payment_method="Visa", delivery_guarantee_days=20)
+    items = deadlines(case, now=at("2026-03-05"))
+    calendar = Calendar.from_ical(deadlines_ics(case, items))
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    dated_keys = {d.key for d in items if d.due_local is not None}
+    assert {uid.split("@")[0].removeprefix("t-") for uid in events} == dated_keys
+    latest = events["t-latest_open@casebook"]
+    assert latest.decoded("dtstart") == next(d for d in items if d.key == "latest_open").due_local.date()
+    assert list(latest.walk("VALARM"))
+
+
+# -- overrides and advice details ------------------------------------------------------------------
+
+def test_rules_can_be_overridden_from_the_casebook_settings(book):
+    (book.path / "casebook.toml").write_text('[rules.deadlines.latest_open]\ndays = 20\n', encoding="utf-8")
+    rules = Rules.for_casebook(book)
+    case = make(ship_date="2026-03-03", received_date="2026-03-16")
+    assert dated(case, "latest_open", rules=rules).day == date(2026, 4, 5)
+    assert dated(case, "latest_open").day == date(2026, 3, 31), "the bundled default is untouched"
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"deadlines": {"latest_opne": {"days": 3}}}, "no such deadline"),
+    ({"deadlines": {"latest_open": {"days": "twenty"}}}, "expected int"),
+    ({"deadlinez": {}}, "unknown table"),
+])
+def test_a_bad_override_is_a_clear_error(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        Rules.load(overrides)
+
+
+def test_steps_are_bilingual_and_the_ladder_offers_chargeback_only_for_cards(seeded):
+    case = seeded.get("seed-d")
+    advice = advise(case, now=when_opened(case))
+    assert len(advice.steps_en) == len(advice.steps_ko) >= 1
+    assert [r.key for r in advice.ladder] == ["seller", "platform", "kca", "chargeback"]
+    assert next(r for r in advice.ladder if r.key == "chargeback").applies  # Visa card
+    kakao = seeded.get("seed-b")
+    assert not next(r for r in advise(kakao, now=when_opened(kakao)).ladder if r.key == "chargeback").applies
+
+
+def test_an_unopened_case_is_told_to_open_the_dispute_before_the_last_day():
+    case = make("damaged", ship_date="2026-03-03", received_date="2026-03-16",
+                messages=[{"at": "2026-03-16T20:00:00+09:00", "channel": "seller_chat", "direction": "sent",
+                           "text": "The cup arrived broken."}])
+    advice = advise(case, now=at("2026-03-20"))
+    # the last platform day is 2026-03-31 Pacific, which ends 2026-04-01 15:59 in Seoul
+    assert any("by 2026-04-01 15:59 KST (12 days left)" in s for s in advice.steps_en), advice.steps_en
+    assert any("2026-04-01 15:59 KST까지 (12일 남음)" in s for s in advice.steps_ko), advice.steps_ko
+    assert advice.expected_days == (7, 30) and advice.refund_days == (7, 15)
+
+
+def test_advise_on_the_command_line_in_both_languages(seeded, capsys):
+    from casebook.cli import main
+
+    assert main(["-C", str(seeded.path), "advise", "seed-b", "--today", "2026-05-25", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "NOT READY" in out and "Product page" in out
+    assert main(["-C", str(seeded.path), "advise", "seed-a", "--today", "2026-03-21"]) == 0
+    assert "준비됨" in capsys.readouterr().out
+    assert main(["-C", str(seeded.path), "advise", "seed-a", "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["case_id"] == "seed-a"
+
+
+def test_deadlines_on_the_command_line_write_an_ics(seeded, tmp_path, capsys):
+    from casebook.cli import main
+
+    target = tmp_path / "d.ics"
+    assert main(["-C", str(seeded.path), "deadlines", "seed-c", "--today", "2026-06-15", "--ics", str(target)]) == 0
+    assert "다음 기한" in capsys.readouterr().out
+    assert Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert main(["-C", str(seeded.path), "deadlines", "seed-c", "--today", "15/06/2026"]) == 1
