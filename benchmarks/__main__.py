@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["bench_store", "bench_numbers"]
+ALL = ["bench_store", "bench_numbers", "bench_summary"]
 
 
 def main(argv: list[str]) -> int:

@@ -205,4 +205,65 @@ def add_playbook(sub: Any) -> None:
         p.set_defaults(handler=handler)
 
 
-REGISTER: list[Callable[[Any], None]] = [add_track_number, add_playbook]
+# -- summary ---------------------------------------------------------------------------
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .playbook import Rules
+    from .store import atomic_write_bytes
+    from .summary import build_pack, report_html, report_markdown, summarise
+
+    book = _book(args)
+    case = book.get(args.id)
+    rules = Rules.for_casebook(book)
+    now = _now(args)
+    private = args.show_private
+    output = Path(args.output) if args.output else None
+    if args.format == "zip":
+        target = output or Path(f"dispute-pack-{case.id}.zip")
+        manifest = build_pack(book, case, target, now=now, tz=args.tz, show_private=private, rules=rules,
+                              max_pixels=args.max_pixels)
+        _out(f"dispute pack written: {target} ({len(manifest['files'])} files + manifest.json)")
+        return 0
+    if args.format == "html":
+        text = report_html(case, book=book, now=now, tz=args.tz, show_private=private, rules=rules)
+    elif args.format == "md":
+        text = report_markdown(case, now=now, tz=args.tz, show_private=private, rules=rules)
+    else:
+        summary = summarise(case, now=now, tz=args.tz, show_private=private, rules=rules, max_chars=args.max_chars)
+        lines = []
+        if not summary.ready:
+            reasons = summary.reasons_ko if args.lang == "ko" else summary.reasons_en
+            lines.append(("준비 안 됨: " if args.lang == "ko" else "NOT READY: ") + " ".join(reasons))
+            if summary.seller_message:
+                lines.append("먼저 판매자에게 이 메시지를 보내세요:" if args.lang == "ko" else "Send this to the seller first:")
+                lines += ["", summary.seller_message, "-" * 60, ""]
+        if args.lang == "en":
+            lines.append(f"Subject: {summary.subject}")
+            lines.append("")
+        lines.append(summary.message(args.lang))
+        if not summary.fits:
+            lines.append(f"(warning: even the shortest form is longer than {args.max_chars} characters)")
+        text = "\n".join(lines)
+    if output is not None:
+        atomic_write_bytes(output, text.encode("utf-8"))
+        _out(f"written: {output}")
+    else:
+        _out(text)
+    return 0
+
+
+def add_summary(sub: Any) -> None:
+    p = sub.add_parser("summary", help="the dispute message, report or pack for a case")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("txt", "md", "html", "zip"), default="txt")
+    p.add_argument("--lang", choices=("en", "ko"), default="en", help="message language (txt)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (zip default: dispute-pack-ID.zip)")
+    p.add_argument("--show-private", action="store_true", help="do not mask phone, address and customs code")
+    p.add_argument("--max-chars", type=int, help="shorten lists (never facts) to fit this many characters")
+    p.add_argument("--max-pixels", type=int, help="downscale pack images to this longest side")
+    p.add_argument("--tz", default="Asia/Seoul")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
+    p.set_defaults(handler=cmd_summary)
+
+
+REGISTER: list[Callable[[Any], None]] = [add_track_number, add_playbook, add_summary]

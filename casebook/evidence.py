@@ -34,6 +34,8 @@ __all__ = [
     "add_evidence",
     "verify",
     "export_pack",
+    "pack_copies",
+    "pack_name",
     "strip_location",
 ]
 
@@ -442,6 +444,25 @@ def pack_name(record: Evidence, number: int) -> str:
     return f"{number:02d}-{record.kind.value.replace('_', '-')}{suffix}"
 
 
+def pack_copies(book: Casebook, case: Case, *, max_pixels: int | None = None) -> list[tuple[PackItem, bytes]]:
+    """Shareable copies (location removed, optionally downscaled), numbered as in the dispute message.
+
+    Refuses evidence that fails ``verify``: a pack must never carry a file
+    that differs from what was recorded.
+    """
+    problems = [i for i in verify(book, case) if i.problem != "unrecorded"]
+    if problems:
+        raise EvidenceError("evidence does not verify; fix it first: " + "; ".join(str(p) for p in problems))
+    out = []
+    for number, record in enumerate(case.evidence, start=1):
+        original = (book.evidence_dir(case.id) / record.file).read_bytes()
+        copy, removed = strip_location(original, record.mime, max_pixels=max_pixels)
+        item = PackItem(record.id, record.kind.value, record.caption, pack_name(record, number), record.sha256,
+                        hashlib.sha256(copy).hexdigest(), len(copy), removed)
+        out.append((item, copy))
+    return out
+
+
 def export_pack(
     book: Casebook,
     case: Case,
@@ -449,25 +470,13 @@ def export_pack(
     *,
     max_pixels: int | None = None,
 ) -> list[PackItem]:
-    """Write shareable copies (location removed, optionally downscaled) plus ``manifest.json``.
-
-    Files are numbered in the order of ``case.evidence``, which is the order
-    of the dispute message's evidence list. Originals are never touched.
-    Refuses to export evidence that fails ``verify``.
-    """
-    problems = [i for i in verify(book, case) if i.problem != "unrecorded"]
-    if problems:
-        raise EvidenceError("evidence does not verify; fix it first: " + "; ".join(str(p) for p in problems))
+    """Write the shareable copies plus ``manifest.json`` into ``dest``; originals are never touched."""
     target = Path(dest)
+    copies = pack_copies(book, case, max_pixels=max_pixels)
     target.mkdir(parents=True, exist_ok=True)
-    items: list[PackItem] = []
-    for number, record in enumerate(case.evidence, start=1):
-        original = (book.evidence_dir(case.id) / record.file).read_bytes()
-        copy, removed = strip_location(original, record.mime, max_pixels=max_pixels)
-        name = pack_name(record, number)
-        atomic_write_bytes(target / name, copy)
-        items.append(PackItem(record.id, record.kind.value, record.caption, name, record.sha256,
-                              hashlib.sha256(copy).hexdigest(), len(copy), removed))
+    for item, data in copies:
+        atomic_write_bytes(target / item.file, data)
+    items = [item for item, _ in copies]
     manifest = {
         "case": case.id,
         "order_id": case.order.order_id,

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from datetime import date, datetime, time, timezone
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from casebook.evidence import add_evidence
+from casebook.models import Case
+from casebook.summary import build_pack, render_message, report_html, report_markdown, seller_first_message, summarise
+from tests.conftest import ROOT
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+def opened(case: Case) -> datetime:
+    return datetime.combine(case.dispute.opened_date, time(9), KST)
+
+
+PROBLEM_FACTS = {
+    "seed-a": ["cracked in two places", "one cup was broken"],
+    "seed-b": ["Listed as 100% linen", "differs from the listing"],
+    "seed-c": ["promised delivery date, 2026-06-18, passed", "Arrived at destination country (Incheon)", "2026-06-09"],
+    "seed-d": ["EU 40 (250 mm)"],
+    "seed-e": ["left earbud does not charge", "How I tested it: Charged for 3 hours"],
+}
+AMOUNTS = {"seed-a": "KRW 38,500", "seed-b": "KRW 27,900", "seed-c": "USD 19.80", "seed-d": "KRW 32,000", "seed-e": "KRW 45,900"}
+
+
+@pytest.mark.parametrize("case_id", ["seed-a", "seed-b", "seed-c", "seed-d", "seed-e"])
+def test_each_guide_case_message_has_the_facts_steps_and_a_numbered_evidence_list(seeded, tmp_path, case_id):
+    case = seeded.get(case_id)
+    summary = summarise(case, now=opened(case))
+    message = summary.message_en
+    assert case.order.order_id in summary.subject and case.order.order_id in message
+    assert AMOUNTS[case_id] in message
+    for fact in PROBLEM_FACTS[case_id]:
+        assert fact in message, fact
+    seller_lines = [m for m in case.messages if m.channel.value == "seller_chat"]
+    if case_id == "seed-d":
+        assert not summary.ready and summary.seller_message is not None
+        assert "order 8190045678901234" in summary.seller_message and "Could you please help" in summary.seller_message
+    else:
+        assert summary.seller_message is None
+        for m in seller_lines:
+            assert m.at.astimezone(KST).date().isoformat() in message
+    listed = re.findall(r"^(\d+)\. .*\((\d\d-[a-z-]+\.\w+)\)$", message, re.M)
+    manifest = build_pack(seeded, case, tmp_path / "pack.zip", now=opened(case))
+    packed = [f["path"].removeprefix("evidence/") for f in manifest["files"] if f["path"].startswith("evidence/")]
+    assert [name for _, name in listed] == packed and [int(n) for n, _ in listed] == list(range(1, len(packed) + 1))
+    assert all(name.startswith(f"{int(n):02d}-") for n, name in listed)
+
+
+def test_readiness_matches_the_guide_outcomes(seeded):
+    ready = {cid: summarise(seeded.get(cid), now=opened(seeded.get(cid))).ready for cid in seeded.ids()}
+    assert ready == {"seed-a": True, "seed-b": False, "seed-c": True, "seed-d": False, "seed-e": True}
+
+
+def test_the_korean_version_carries_the_same_content(seeded):
+    case = seeded.get("seed-c")
+    summary = summarise(case, now=opened(case))
+    ko = summary.message_ko
+    for needle in ("8190034567890123", "USD 19.80", "RR304182752CN", "2026-06-18", "01-tracking-screenshot.png", "전액 환불"):
+        assert needle in ko
+    assert "약속된 배송일" in ko and "지금까지 한 조치" in ko
+
+
+def test_a_partial_refund_and_a_return_say_amount_and_who_pays(seeded):
+    b = seeded.get("seed-b")
+    assert "I request a partial refund of KRW 8,000 (of KRW 27,900 paid)." in summarise(b, now=opened(b)).message_en
+    b.dispute.requested, b.dispute.requested_amount = "return_and_refund", None
+    assert "return shipping paid by the seller" in summarise(b, now=opened(b)).message_en
+
+
+def test_the_length_limit_shortens_lists_not_facts(seeded):
+    case = seeded.get("seed-a")
+    full = summarise(case, now=opened(case))
+    limit = len(full.subject) + 2 + len(full.message_en) - 300
+    subject, short, fits = render_message(case, max_chars=limit, now=opened(case))
+    assert fits and len(subject) + 2 + len(short) <= limit
+    for fact in ("8190012345678901", "KRW 38,500", "cracked in two places", "LP00068434402473", "I request a full refund"):
+        assert fact in short
+    _, tiny, fits_tiny = render_message(case, max_chars=200, now=opened(case))
+    assert not fits_tiny and "KRW 38,500" in tiny, "facts are never dropped, even when the limit cannot be met"
+
+
+def test_many_evidence_files_are_listed_then_summarised(seeded):
+    case = seeded.get("seed-a")
+    _, short, _ = render_message(case, max_chars=1200, now=opened(case))
+    assert "more file(s)" in short or short.count(".jpg") + short.count(".png") + short.count(".mp4") == 5
+
+
+# -- injection ----------------------------------------------------------------------------------
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> {{ 7*7 }} {% raw %}x{% endraw %}"
+
+
+class ScriptFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts.append(tag)
+        self.handlers += [name for name, _ in attrs if name.startswith("on")]
+        self.handlers += [value for name, value in attrs if name in ("src", "href") and value and value.startswith("javascript:")]
+
+
+@pytest.fixture
+def hostile(seeded):
+    case = seeded.get("seed-a")
+    case.messages[0].text = HOSTILE
+    case.problem.description = HOSTILE
+    case.notes = HOSTILE
+    case.order.option = HOSTILE
+    case.shipments[0].events = [{"time": "2026-03-10T10:00:00+09:00", "description": HOSTILE, "location": HOSTILE}]
+    seeded.save(case)
+    add_evidence(seeded, case, (ROOT / "examples/cases/seed-b/evidence/shirt.jpg"), "other", HOSTILE)
+    return seeded.get("seed-a")
+
+
+def test_hostile_case_data_is_escaped_in_html_and_never_expanded(seeded, hostile):
+    html = report_html(hostile, book=seeded, now=opened(hostile))
+    finder = ScriptFinder()
+    finder.feed(html)
+    assert finder.scripts == [] and finder.handlers == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html and " 49 " not in html
+    assert "default-src 'none'" in html, "a Content-Security-Policy forbids scripts even if escaping failed"
+
+
+def test_hostile_case_data_is_literal_in_text_and_escaped_in_markdown(seeded, hostile):
+    summary = summarise(hostile, now=opened(hostile))
+    assert HOSTILE.split(" {%")[0] in summary.message_en or "{{ 7*7 }}" in summary.message_en
+    assert "49" not in summary.message_en.replace("8190012345678901", "")
+    markdown = report_markdown(hostile, now=opened(hostile))
+    assert "<script>" not in markdown and "<img" not in markdown and "&lt;script&gt;" in markdown
+    assert "{{ 7\\*7 }}" in markdown
+
+
+# -- privacy ------------------------------------------------------------------------------------------
+
+PRIVATE = ["010-2345-6789", "01023456789", "P123456789012", "월드컵로 123", "101동 1001호"]
+
+
+@pytest.fixture
+def private_case(seeded):
+    case = seeded.get("seed-a")
+    case.messages[0].text += " Call me at 010-2345-6789. My customs code is P123456789012. Address: 서울특별시 마포구 월드컵로 123, 101동 1001호"
+    case.notes = "phone 01023456789"
+    seeded.save(case)
+    return seeded.get("seed-a")
+
+
+def exported_texts(book, case, tmp_path, show_private=False):
+    summary = summarise(case, now=opened(case), show_private=show_private)
+    texts = {
+        "txt-en": summary.message_en, "txt-ko": summary.message_ko,
+        "md": report_markdown(case, now=opened(case), show_private=show_private),
+        "html": report_html(case, book=book, now=opened(case), show_private=show_private),
+    }
+    build_pack(book, case, tmp_path / "p.zip", now=opened(case), show_private=show_private)
+    with zipfile.ZipFile(tmp_path / "p.zip") as archive:
+        for name in archive.namelist():
+            if not name.startswith("evidence/"):
+                texts[f"zip:{name}"] = archive.read(name).decode("utf-8")
+    return texts
+
+
+def test_phone_address_and_customs_code_are_masked_everywhere_by_default(seeded, private_case, tmp_path):
+    for where, text in exported_texts(seeded, private_case, tmp_path).items():
+        for secret in PRIVATE:
+            assert secret not in text, f"{secret!r} leaked in {where}"
+    html = report_html(private_case, book=seeded, now=opened(private_case))
+    assert "P12*******012" in html and "010-****-6789" in html and "서울특별시 마포구 ***" in html
+
+
+def test_the_explicit_option_shows_them(seeded, private_case, tmp_path):
+    texts = exported_texts(seeded, private_case, tmp_path, show_private=True)
+    assert "P123456789012" in texts["html"] and "010-2345-6789" in texts["html"]
+    assert json.loads(texts["zip:manifest.json"])["private_details"] == "shown"
+
+
+# -- the pack --------------------------------------------------------------------------------------------
+
+def test_the_zip_unpacks_to_exactly_its_manifest_with_matching_hashes(seeded, tmp_path):
+    case = seeded.get("seed-a")
+    manifest = build_pack(seeded, case, tmp_path / "a.zip", now=opened(case))
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        names = set(archive.namelist()) - {"manifest.json"}
+        assert names == {f["path"] for f in manifest["files"]}
+        for entry in manifest["files"]:
+            assert hashlib.sha256(archive.read(entry["path"])).hexdigest() == entry["sha256"]
+        assert json.loads(archive.read("manifest.json")) == manifest
+        from PIL import Image
+        import io
+
+        with Image.open(io.BytesIO(archive.read("evidence/01-defect-photo.jpg"))) as image:
+            assert not dict(image.getexif().get_ifd(0x8825)), "pack evidence is location-stripped"
+
+
+def test_the_first_seller_message_is_short_polite_english(seeded):
+    message = seller_first_message(seeded.get("seed-d"))
+    assert len(message) < 700 and message.startswith("Hello,") and "Thank you" in message
+    assert not re.search(r"[가-힣]{3,}", message.replace("캔버스 스니커즈", ""))
+
+
+def test_summary_on_the_command_line_in_every_format(seeded, tmp_path, capsys):
+    from casebook.cli import main
+
+    base = ["-C", str(seeded.path), "summary", "seed-c", "--today", "2026-06-22"]
+    assert main(base) == 0 and "Subject: Order 8190034567890123" in capsys.readouterr().out
+    assert main(base + ["--lang", "ko"]) == 0 and "요청 사항" in capsys.readouterr().out
+    for fmt in ("md", "html", "zip"):
+        target = tmp_path / f"out.{fmt}"
+        assert main(base + ["--format", fmt, "--output", str(target)]) == 0
+        assert target.stat().st_size > 500
+    assert main(["-C", str(seeded.path), "summary", "seed-d", "--today", "2026-07-18"]) == 0
+    assert "Send this to the seller first" in capsys.readouterr().out
+
+
+def test_masking_leaves_tracking_and_order_numbers_alone():
+    from casebook.models import Shopper
+    from casebook.privacy import Masker
+
+    mask = Masker(Shopper())
+    text = "DHL 1099255990, LP00068434402473, order 8190012345678901, CJ 630012345678, phone +82 10 2345 6789, 010.2345.6789"
+    masked = mask(text)
+    for kept in ("1099255990", "LP00068434402473", "8190012345678901", "630012345678"):
+        assert kept in masked
+    assert "2345 6789" not in masked and "010.2345.6789" not in masked
