@@ -188,8 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTENSIONS: list[Callable[[Any], None]] = []
 
 
+def _setup_logging() -> None:
+    """``CASEBOOK_LOG=FILE`` writes a debug log (secrets redacted by the handler's filter)."""
+    target = os.environ.get("CASEBOOK_LOG")
+    if not target:
+        return
+    import logging
+
+    from .config import _FILTER
+
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.addFilter(_FILTER)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _load_extensions()
+    _setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -68,6 +68,14 @@ def _book(args: argparse.Namespace) -> Any:
     return _open_book(args)
 
 
+def _book_if_here(args: argparse.Namespace) -> Any:
+    """The casebook if we are in one (for its settings and secrets), else None."""
+    try:
+        return _book(args)
+    except CasebookError:
+        return None
+
+
 def _now(args: argparse.Namespace) -> Any:
     from datetime import date, datetime, time, timezone
     from zoneinfo import ZoneInfo
@@ -205,6 +213,94 @@ def add_playbook(sub: Any) -> None:
         p.set_defaults(handler=handler)
 
 
+# -- tracking ------------------------------------------------------------------------------
+
+def _result_json(result: Any, flags: list[Any]) -> dict[str, Any]:
+    return {
+        "number": result.number, "carrier": result.carrier, "status": result.status.value, "sub_status": result.sub_status,
+        "events": [e.model_dump(mode="json") for e in result.events],
+        "flags": [{"key": f.key, "severity": f.severity, "en": f.en, "ko": f.ko} for f in flags],
+        "error": None if result.error is None else result.error.model_dump(), "source": result.source,
+    }
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    from .tracking.service import get_provider, save_result, track_many
+    from .tracking.timeline import analyse, thresholds
+
+    book = _book(args) if (args.case or args.all or args.casebook) else _book_if_here(args)
+    pastes = {}
+    if args.paste:
+        try:
+            text = Path(args.paste).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CasebookError(f"--paste: cannot read {args.paste} ({error})") from None
+        for number in args.numbers or ([] if not args.case else [s.tracking_number for s in book.get(args.case).shipments if s.tracking_number]):
+            from .tracking.numbers import normalise
+
+            pastes[normalise(number)] = text
+    provider = get_provider(args.provider, book=book, pastes=pastes)
+    cases: dict[str, Any] = {}
+    numbers = list(args.numbers)
+    if args.all:
+        for case in book:
+            cases.update({s.tracking_number: case for s in case.shipments if s.tracking_number})
+        numbers = list(cases)
+    elif args.case:
+        case = book.get(args.case)
+        if not numbers:
+            numbers = [s.tracking_number for s in case.shipments if s.tracking_number]
+        cases.update({n: case for n in numbers})
+    if not numbers:
+        raise CasebookError("track: give numbers, --case ID (uses its tracking numbers) or --all")
+    limits = None
+    if book is not None:
+        from .store import load_config
+
+        limits = thresholds(load_config(book).get("rules", {}).get("timeline"))
+    results = track_many(numbers, provider, progress=not args.json)
+    failures = 0
+    now = _now(args)
+    for result in results:
+        case = cases.get(result.number)
+        if case is not None and result.ok and book is not None:
+            case = save_result(book, case.id, result)
+        timeline = analyse(result.events, order=case.order if case else None, problem=case.problem.kind if case else None,
+                           now=now, status=result.status, sub_status=result.sub_status, limits=limits)
+        failures += result.error is not None
+        if args.json:
+            _out(json.dumps(_result_json(result, timeline.flags), ensure_ascii=False))
+            continue
+        head = f"{result.number}  {result.status.value}" + (f" ({result.sub_status})" if result.sub_status else "")
+        _out(head + (f"  [{case.id}]" if case else ""))
+        if result.error is not None:
+            _out(f"  error: {result.error.message}")
+        if result.events:
+            newest = result.events[0]
+            _out(f"  last: {newest.time.isoformat(timespec='minutes')} {newest.location or ''} {newest.description}".rstrip())
+        for flag in timeline.flags:
+            _out(f"  ! {flag.text(args.lang)}")
+    problems = getattr(provider, "problems", {})
+    for number, lines in problems.items():
+        for line_no, line, why in lines:
+            sys.stderr.write(f"paste line {line_no} not read ({why}): {line}\n")
+    return 1 if failures == len(results) else 0
+
+
+def add_track(sub: Any) -> None:
+    p = sub.add_parser("track", help="check tracking (offline paste, 17TRACK or UNI-PASS) and flag trouble")
+    p.add_argument("numbers", nargs="*", metavar="NUMBER")
+    p.add_argument("--provider", choices=("offline", "17track", "unipass"), default="offline")
+    p.add_argument("--paste", metavar="FILE", help="text copied from the tracking page (offline provider)")
+    p.add_argument("--case", metavar="ID", help="save the snapshot into this case")
+    p.add_argument("--all", action="store_true", help="every case in the casebook")
+    p.add_argument("--json", action="store_true", help="one JSON object per number")
+    p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p.add_argument("--tz", default="Asia/Seoul")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="judge staleness as of this day (default: now)")
+    p.set_defaults(handler=cmd_track)
+
+
 # -- summary ---------------------------------------------------------------------------
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -266,4 +362,4 @@ def add_summary(sub: Any) -> None:
     p.set_defaults(handler=cmd_summary)
 
 
-REGISTER: list[Callable[[Any], None]] = [add_track_number, add_playbook, add_summary]
+REGISTER: list[Callable[[Any], None]] = [add_track_number, add_track, add_playbook, add_summary]

@@ -10,10 +10,11 @@ from ..models import TrackingEvent, TrackingStatus
 __all__ = ["timeline_png", "STAGE_ORDER"]
 
 # Vertical position of each stage, bottom (nothing yet) to top (in the shopper's hands).
-STAGE_ORDER = [
+STAGE_ORDER: list[TrackingStatus | str] = [
     TrackingStatus.NOT_FOUND,
     TrackingStatus.INFO_RECEIVED,
     TrackingStatus.IN_TRANSIT,
+    "Customs",
     TrackingStatus.EXPIRED,
     TrackingStatus.EXCEPTION,
     TrackingStatus.DELIVERY_FAILURE,
@@ -21,7 +22,7 @@ STAGE_ORDER = [
     TrackingStatus.OUT_FOR_DELIVERY,
     TrackingStatus.DELIVERED,
 ]
-_CUSTOMS_LEVEL = 2.5
+_CUSTOMS_LEVEL = STAGE_ORDER.index("Customs")
 
 
 def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, today: date | None = None,
@@ -49,8 +50,7 @@ def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, t
                       color="#cf222e", fontsize=7)
     if today is not None:
         axes.axvline(datetime.combine(today, datetime.min.time()), color="#57606a", linestyle=":", linewidth=1)
-    ticks = list(range(len(STAGE_ORDER))) + [_CUSTOMS_LEVEL]
-    axes.set_yticks(ticks, [s.value for s in STAGE_ORDER] + ["Customs"], fontsize=7)
+    axes.set_yticks(list(range(len(STAGE_ORDER))), [getattr(s, "value", s) for s in STAGE_ORDER], fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
     axes.grid(axis="x", alpha=0.3)
     if title:

@@ -1,0 +1,109 @@
+"""Settings and secrets (API tokens) for a casebook.
+
+Secrets come from the environment or the casebook's ``casebook.toml`` and are
+wrapped in ``Secret`` so that printing, logging or formatting one shows
+``***``. Every value handed to a provider is also registered for redaction:
+``redact()`` scrubs it from any text, and a logging filter scrubs it from
+httpx's own request logs (UNI-PASS puts its key in the URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Secret", "get_secret", "redact", "SECRET_ENV"]
+
+SECRET_ENV = {
+    "seventeentrack_token": "SEVENTEENTRACK_TOKEN",
+    "unipass_key": "UNIPASS_API_KEY",
+}
+
+_KNOWN: set[str] = set()
+_LOCK = threading.Lock()
+
+
+class Secret:
+    """A string that never shows itself: ``str()``/``repr()``/f-strings give ``***``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError("a secret must be a non-empty string")
+        self._value = value.strip()
+        with _LOCK:
+            _KNOWN.add(self._value)
+        _install_log_filter()
+
+    def reveal(self) -> str:
+        """The real value: only for the one place that sends it (an HTTP header or parameter)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __format__ = lambda self, *_: "***"  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> Any:
+        raise TypeError("secrets are not pickled")
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by ``***``."""
+    with _LOCK:
+        known = sorted(_KNOWN, key=len, reverse=True)
+    for value in known:
+        if value and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = _RedactingFilter()
+
+
+def _install_log_filter() -> None:
+    for name in ("httpx", "httpcore", "casebook"):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+def get_secret(name: str, book: Any = None, *, required: bool = True) -> Secret | None:
+    """A secret from the environment (first) or the casebook's ``[secrets]`` table.
+
+    The error for a missing secret says where to put it, never a value.
+    """
+    env = SECRET_ENV.get(name)
+    if env is None:
+        raise ConfigError(f"unknown secret {name!r}; known: {', '.join(SECRET_ENV)}")
+    value = os.environ.get(env)
+    if not value and book is not None:
+        from .store import load_config
+
+        value = load_config(book).get("secrets", {}).get(name)
+    if not value:
+        if required:
+            where = f" or [secrets] {name} = \"...\" in {book.path / 'casebook.toml'}" if book is not None else ""
+            raise ConfigError(f"no {name.replace('_', ' ')}: set the environment variable {env}{where}")
+        return None
+    return Secret(str(value))

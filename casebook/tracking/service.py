@@ -1,0 +1,91 @@
+"""Tracking many numbers at once, and keeping what tracking said in the case.
+
+``track_many`` shows a progress bar (``tqdm.auto``: a widget in notebooks,
+text in a terminal). ``save_result`` appends a snapshot to the case (what
+tracking said, when: it is evidence) and merges the events, under the
+store's lock so nothing another process saved is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from ..errors import CasebookError
+from ..models import Case, Shipment
+from ..store import Casebook
+from .providers import OfflineProvider, Provider, TrackingResult
+
+__all__ = ["get_provider", "track_many", "save_result", "track_casebook", "PROVIDERS"]
+
+PROVIDERS = ("offline", "17track", "unipass")
+
+
+def get_provider(name: str, *, book: Casebook | None = None, pastes: dict[str, str] | None = None,
+                 **options: Any) -> Provider:
+    """A provider by name; secrets come from the environment or the casebook, never from arguments on screen."""
+    if name == "offline":
+        return OfflineProvider(pastes)
+    if name == "17track":
+        from .seventeentrack import SeventeenTrack
+
+        return SeventeenTrack(book=book, **options)
+    if name == "unipass":
+        from .unipass import UniPass
+
+        return UniPass(book=book, **options)
+    raise CasebookError(f"provider: {name!r} is unknown; accepted: {', '.join(PROVIDERS)}")
+
+
+def track_many(numbers: list[str], provider: Provider, *, chunk: int = 200, progress: bool = True) -> list[TrackingResult]:
+    """Track numbers in chunks (the provider batches further), with a progress bar; one result per number."""
+    results: list[TrackingResult] = []
+    with tqdm(total=len(numbers), desc=f"tracking ({provider.name})", unit="number", disable=not progress or len(numbers) < 2) as bar:
+        for start in range(0, len(numbers), chunk):
+            part = numbers[start : start + chunk]
+            results.extend(provider.track(part))
+            bar.update(len(part))
+    return results
+
+
+def _shipment_for(case: Case, number: str) -> Shipment:
+    for shipment in case.shipments:
+        if number in (shipment.tracking_number, shipment.domestic_number):
+            return shipment
+    shipment = Shipment(tracking_number=number)
+    case.shipments = [*case.shipments, shipment]
+    return case.shipments[-1]
+
+
+def save_result(book: Casebook, case_id: str, result: TrackingResult) -> Case:
+    """Keep a snapshot of ``result`` in the case and merge its events (newest first, no duplicates)."""
+
+    def change(case: Case) -> None:
+        shipment = _shipment_for(case, result.number)
+        shipment.snapshots = [*shipment.snapshots, result.to_snapshot()]
+        if result.carrier and not shipment.carrier and result.number == shipment.tracking_number:
+            shipment.carrier = result.carrier
+        known = {(e.time, e.description) for e in shipment.events}
+        merged = list(shipment.events) + [e for e in result.events if (e.time, e.description) not in known]
+        shipment.events = sorted(merged, key=lambda e: e.time, reverse=True)
+
+    return book.update(case_id, change)
+
+
+def track_casebook(book: Casebook, provider: Provider, *, progress: bool = True) -> dict[str, list[TrackingResult]]:
+    """Track every case's numbers and save the snapshots; returns results by case id."""
+    wanted: dict[str, list[str]] = {}
+    for case in book:
+        for shipment in case.shipments:
+            for number in (shipment.tracking_number, shipment.domestic_number if provider.name != "unipass" else None):
+                if number:
+                    wanted.setdefault(number, []).append(case.id)
+    results = track_many(list(wanted), provider, progress=progress)
+    by_case: dict[str, list[TrackingResult]] = {}
+    for result in results:
+        for case_id in wanted.get(result.number, []):
+            if result.ok:
+                save_result(book, case_id, result)
+            by_case.setdefault(case_id, []).append(result)
+    return by_case
