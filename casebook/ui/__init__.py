@@ -1,0 +1,14 @@
+"""ipywidgets panels, one per step, thin over the package (no rules here)."""
+
+from __future__ import annotations
+
+from .app import CasebookApp
+from .base import Panel
+from .evidence import EvidencePanel
+from .log_order import LogOrderPanel
+from .overview import OverviewPanel, overview_frame
+from .summary import SummaryPanel
+from .tracking import TrackingPanel
+
+__all__ = ["CasebookApp", "EvidencePanel", "LogOrderPanel", "OverviewPanel", "Panel", "SummaryPanel", "TrackingPanel",
+           "overview_frame"]

@@ -1,0 +1,94 @@
+"""Step 4: readiness, deadlines, the message preview, and the files to attach."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+
+import ipywidgets as w
+
+from ..playbook import Rules, advise, deadlines_ics
+from ..store import Casebook, atomic_write_bytes
+from ..summary import build_pack, report_html, summarise
+from .base import Panel
+
+
+class SummaryPanel(Panel):
+    """What to do next and by when, the message (en/ko) and export buttons (txt, html, zip, ics)."""
+
+    def __init__(self, book: Casebook, case_id: str | None = None, *, output_dir: str | Path = "casebook-output",
+                 lang: str = "ko", now: datetime | None = None) -> None:
+        super().__init__(lang)
+        self.book = book
+        self.case_id = case_id
+        self.output_dir = Path(output_dir)
+        self.now = now
+        self.written: dict[str, Path] = {}
+        self.readiness = w.HTML()
+        self.readiness.add_class("casebook-readiness")
+        self.deadlines = w.HTML()
+        self.message_lang = w.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value="en")
+        self.message_lang.observe(self.safely(lambda change: self.refresh()), names="value")
+        self.message = w.Textarea(layout=w.Layout(width="46em", height="18em"))
+        self.message.add_class("casebook-message")
+        self.buttons = {}
+        for fmt in ("txt", "html", "zip", "ics"):
+            button = w.Button(description=self.t(f"ui.export_{fmt}"), icon="download")
+            button.add_class(f"casebook-export-{fmt}")
+            button.on_click(self.safely(lambda _, fmt=fmt: self.export(fmt)))
+            self.buttons[fmt] = button
+        self.links = w.HTML()
+        self.links.add_class("casebook-links")
+        self.widget = w.VBox([self.readiness, self.deadlines, self.message_lang, self.message,
+                              w.HBox(list(self.buttons.values())), self.links, self.status, self.error])
+        self.widget.add_class("casebook-summary")
+        if case_id:
+            self.refresh()
+
+    def set_case(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self.case_id:
+            return
+        case = self.book.get(self.case_id)
+        rules = Rules.for_casebook(self.book)
+        advice = advise(case, now=self.now, rules=rules)
+        summary = summarise(case, now=self.now, rules=rules)
+        colour = "#1a7f37" if advice.ready else "#cf222e"
+        checks = "".join(f"<li>{'✓' if c.ok else '✗'} {html.escape(c.text(self.lang))}</li>" for c in advice.checks)
+        steps = "".join(f"<li>{html.escape(s)}</li>" for s in advice.steps(self.lang))
+        self.readiness.value = (f"<h4 style='color:{colour}'>{html.escape(self.t('ui.readiness'))}: {advice.score}/100</h4>"
+                                f"<ul>{checks}</ul><b>{html.escape(self.t('ui.next_steps'))}</b><ol>{steps}</ol>")
+        dated = [d for d in advice.deadlines if d.status in ("upcoming", "past", "cannot_compute")]
+        self.deadlines.value = (f"<b>{html.escape(self.t('ui.deadlines'))}</b><ul>"
+                                + "".join(f"<li>{html.escape(d.describe(self.lang))}</li>" for d in dated) + "</ul>")
+        if summary.seller_message and self.message_lang.value == "en":
+            self.message.value = summary.seller_message
+        else:
+            self.message.value = summary.message(self.message_lang.value)
+
+    def export(self, fmt: str) -> Path | None:
+        """Write one export into ``output_dir`` and show where it is."""
+        if not self.case_id:
+            self.show_error(self.t("ui.pick_case"))
+            return None
+        case = self.book.get(self.case_id)
+        rules = Rules.for_casebook(self.book)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        target = self.output_dir / f"{case.id}-{ {'txt': 'message.txt', 'html': 'report.html', 'zip': 'dispute-pack.zip', 'ics': 'deadlines.ics'}[fmt]}"
+        if fmt == "txt":
+            summary = summarise(case, now=self.now, rules=rules)
+            text = f"Subject: {summary.subject}\n\n{summary.message_en}\n\n---\n\n{summary.message_ko}"
+            atomic_write_bytes(target, text.encode("utf-8"))
+        elif fmt == "html":
+            atomic_write_bytes(target, report_html(case, book=self.book, now=self.now, rules=rules).encode("utf-8"))
+        elif fmt == "zip":
+            build_pack(self.book, case, target, now=self.now, rules=rules)
+        else:
+            atomic_write_bytes(target, deadlines_ics(case, advise(case, now=self.now, rules=rules).deadlines, lang=self.lang))
+        self.written[fmt] = target
+        self.links.value = "<br>".join(html.escape(self.t("ui.written", path=str(p))) for p in self.written.values())
+        return target
