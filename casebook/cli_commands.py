@@ -362,4 +362,26 @@ def add_summary(sub: Any) -> None:
     p.set_defaults(handler=cmd_summary)
 
 
-REGISTER: list[Callable[[Any], None]] = [add_track_number, add_track, add_playbook, add_summary]
+# -- batch ------------------------------------------------------------------------------
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch, summary_table
+
+    casebook_path = Path(args.casebook or args.output) / "casebook" if not args.casebook else Path(args.casebook)
+    results = run_batch(Path(args.orders), Path(args.output), casebook_path=casebook_path, workers=args.workers,
+                        notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True)
+    _out(summary_table(results))
+    _out(f"executed notebooks and summaries: {Path(args.output).resolve()} (summary.csv lists every row)")
+    return 0 if all(r.status in ("ok", "skipped") for r in results) else 1
+
+
+def add_batch(sub: Any) -> None:
+    p = sub.add_parser("batch", help="run the four step notebooks for every row of an orders CSV (papermill)")
+    p.add_argument("orders", help="CSV with columns order_id, item_title, price, order_date, problem_kind, ...")
+    p.add_argument("--output", "-o", required=True, help="folder for executed notebooks and results (resumable)")
+    p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+    p.add_argument("--notebooks", metavar="DIR", help="the notebooks folder (default: the bundled notebooks/)")
+    p.set_defaults(handler=cmd_batch)
+
+
+REGISTER: list[Callable[[Any], None]] = [add_track_number, add_track, add_playbook, add_summary, add_batch]

@@ -1,37 +1,69 @@
 """``make demo``: the main job on the embedded default, no API key needed.
 
 Builds ``demo-output/casebook`` from the bundled examples (the guide's five
-cases A-E) and prints where everything is.
+cases A-E), then runs the four step notebooks headless for case A with the
+offline provider (the tracking page text in ``examples/tracking/paste``), and
+prints where the executed notebooks, the report and the dispute pack are.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
 
-from .examples import load_examples
+from .examples import examples_dir, load_examples
 from .store import Casebook
 
+CASE = "seed-a"
 
-def run(output: Path) -> Path:
-    book_path = output / "casebook"
-    if book_path.exists():
-        shutil.rmtree(book_path)
-    book = Casebook.init(book_path)
+
+def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
+    import papermill as pm
+
+    if output.exists():
+        shutil.rmtree(output)
+    book = Casebook.init(output / "casebook")
     load_examples(book)
-    frame = book.to_frame()
-    print(frame[["id", "item", "problem", "stage", "amount", "currency"]].to_string(index=False, max_colwidth=40))
-    return book.path
+    print(book.to_frame()[["id", "item", "problem", "stage", "amount", "currency"]].to_string(index=False, max_colwidth=40))
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    executed = output / "notebooks"
+    executed.mkdir(parents=True)
+    common = {"casebook_path": str(book.path), "lang": "ko", "today": "2026-03-21"}
+    steps = [
+        ("01_log_order", {"case_id": CASE}),
+        ("02_check_tracking", {"case_id": CASE, "provider": "offline",
+                               "paste_file": str(examples_dir() / "tracking" / "paste" / "seed-a.txt")}),
+        ("03_collect_evidence", {"case_id": CASE, "evidence": [], "evidence_base": str(examples_dir())}),
+        ("04_dispute_summary", {"case_id": CASE, "output_dir": str(output / "summary")}),
+    ]
+    results = {}
+    for name, params in steps:
+        print(f"running {name} ...", flush=True)
+        pm.execute_notebook(str(notebooks / f"{name}.ipynb"), str(executed / f"{name}.ipynb"),
+                            parameters=common | params | {"result_file": str(executed / f"{name}.json")},
+                            kernel_name=kernel, progress_bar=False, store_widget_state=False, cwd=str(executed))
+        results[name] = json.loads((executed / f"{name}.json").read_text(encoding="utf-8"))
+    files = {k: Path(v) for k, v in results["04_dispute_summary"]["files"].items()}
+    tracking = results["02_check_tracking"]
+    print(f"\ncase A tracking: {tracking['status']} ({tracking['events']} events), flags: {', '.join(tracking['flags'])}")
+    print(f"case A readiness: {results['04_dispute_summary']['score']}/100, ready: {results['04_dispute_summary']['ready']}")
+    return {"casebook": book.path, "notebooks": executed, "report": files["html"], "pack": files["zip"],
+            "message": files["message_en"]}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     output = Path(args[0] if args else "demo-output").resolve()
-    book_path = run(output)
+    where = run(output)
     print()
-    print(f"Demo casebook: {book_path}")
-    print(f"Try: .venv/bin/casebook -C {book_path} show seed-a")
+    print(f"Demo casebook:       {where['casebook']}")
+    print(f"Executed notebooks:  {where['notebooks']}")
+    print(f"Dispute message:     {where['message']}")
+    print(f"Report (open it):    {where['report']}")
+    print(f"Dispute pack (zip):  {where['pack']}")
+    print(f"Try: .venv/bin/casebook -C {where['casebook']} advise {CASE} --today 2026-03-21")
     return 0
 
 

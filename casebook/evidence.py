@@ -119,10 +119,9 @@ def _read_source(source: str | os.PathLike[str] | bytes, original_name: str | No
         name = _check_name(original_name or "upload")
     else:
         path = Path(source)
-        if ".." in Path(os.fspath(source)).parts:
-            raise EvidenceError(f"file: {os.fspath(source)!r} contains '..'; give the file's real path")
         if path.is_symlink():
             raise EvidenceError(f"file: {path} is a symbolic link; add the file it points to instead")
+        path = path.resolve()
         if not path.exists():
             raise EvidenceError(f"file: {path} does not exist")
         if not path.is_file():

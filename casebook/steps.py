@@ -113,7 +113,10 @@ def log_order(book: Casebook, *, case_id: str | None = None, order_file: str | N
     chosen = case_id or data.pop("id", None)
     data.pop("id", None)
     if chosen and chosen in book:
-        raise CasebookError(f"case {chosen!r} already exists; choose another case_id or leave the order fields empty to reuse it")
+        existing = book.get(chosen)
+        if existing.order.order_id == (data.get("order") or {}).get("order_id"):
+            return {"case_id": chosen, "created": False}  # a re-run (e.g. a resumed batch) reuses its case
+        raise CasebookError(f"case {chosen!r} already exists for order {existing.order.order_id}; choose another case_id")
     try:
         order_problem = Case.model_validate({"id": chosen or "draft", **data})
     except ValidationError as error:
@@ -138,7 +141,12 @@ def check_tracking(book: Casebook, case_id: str, *, provider: str = "offline", p
     status = sub_status = None
     if number and (paste_file or provider != "offline"):
         if provider == "offline":
-            chosen: Any = OfflineProvider({number: Path(paste_file).read_text(encoding="utf-8")})  # type: ignore[arg-type]
+            try:
+                text = Path(paste_file).read_text(encoding="utf-8")  # type: ignore[arg-type]
+            except (OSError, UnicodeDecodeError) as error:
+                raise CasebookError(f"paste_file: cannot read {paste_file} ({type(error).__name__}); "
+                                    "give a text file copied from the tracking page") from None
+            chosen: Any = OfflineProvider({number: text})
         else:
             chosen = get_provider(provider, book=book)
         (result,) = chosen.track([number])
@@ -210,11 +218,14 @@ def dispute_summary(book: Casebook, case_id: str, output_dir: str | os.PathLike[
         "zip": target / f"{case_id}-dispute-pack.zip",
         "ics": target / f"{case_id}-deadlines.ics",
     }
+    html = report_html(case, book=book, now=now, rules=rules, show_private=show_private)
+    markdown = report_markdown(case, now=now, rules=rules, show_private=show_private)
     atomic_write_bytes(files["message_en"], f"Subject: {summary.subject}\n\n{summary.message_en}".encode("utf-8"))
     atomic_write_bytes(files["message_ko"], summary.message_ko.encode("utf-8"))
-    atomic_write_bytes(files["html"], report_html(case, book=book, now=now, rules=rules, show_private=show_private).encode("utf-8"))
-    atomic_write_bytes(files["md"], report_markdown(case, now=now, rules=rules, show_private=show_private).encode("utf-8"))
-    build_pack(book, case, files["zip"], now=now, rules=rules, show_private=show_private)
+    atomic_write_bytes(files["html"], html.encode("utf-8"))
+    atomic_write_bytes(files["md"], markdown.encode("utf-8"))
+    build_pack(book, case, files["zip"], now=now, rules=rules, show_private=show_private, summary=summary, html=html,
+               markdown=markdown)
     atomic_write_bytes(files["ics"], deadlines_ics(case, advice.deadlines, lang=lang))
     if summary.seller_message:
         files["seller_message"] = target / f"{case_id}-seller-message-en.txt"

@@ -327,14 +327,14 @@ def summarise(case: Case, *, max_chars: int | None = None, now: datetime | None 
 
 # -- report ---------------------------------------------------------------------------------------
 
-def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: bool) -> dict[str, Any]:
+def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: bool, plot: bool = True) -> dict[str, Any]:
     from .tracking.plot import timeline_png
 
-    plot = None
-    if facts.events:
+    picture = None
+    if plot and facts.events:
         png = timeline_png(facts.events, promised=case.order.promised_by, today=facts.now.astimezone(facts.tz).date(),
                            title=case.shipment.tracking_number or "" if case.shipment else "")
-        plot = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        picture = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     thumbs: dict[str, str] = {}
     if images and book is not None:
         thumbs = _thumbnails(book, case)
@@ -345,7 +345,7 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
         "events": [{"when": facts.local(e.time), "status": e.status.value, "stage": e.stage or "",
                     "location": facts.mask(e.location or ""), "description": facts.mask(e.description),
                     "translation": facts.mask(e.translation or "")} for e in facts.events],
-        "plot": plot, "thumbs": thumbs, "advice": facts.advice,
+        "plot": picture, "thumbs": thumbs, "advice": facts.advice,
         "deadlines": [d for d in facts.advice.deadlines if d.status != "not_applicable"],
         "shopper": {"name": facts.mask(case.shopper.name or ""), "phone": facts.mask.phone(),
                     "address": facts.mask.address(), "customs_code": facts.mask.customs_code()},
@@ -385,25 +385,30 @@ def report_markdown(case: Case, *, now: datetime | None = None, tz: str = "Asia/
                     rules: Rules | None = None) -> str:
     """The same report as Markdown, with case text escaped so no raw HTML survives rendering."""
     facts = _gather(case, now=now, tz=tz, show_private=show_private, rules=rules, reply_days=DEFAULT_REPLY_DAYS)
-    context = _report_context(None, case, facts, images=False)
-    context["plot"] = None
-    return _TEXT.get_template("report.md.j2").render(**context)
+    return _TEXT.get_template("report.md.j2").render(**_report_context(None, case, facts, images=False, plot=False))
 
 
 # -- the pack ---------------------------------------------------------------------------------------
 
 def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = None, tz: str = "Asia/Seoul",
-               show_private: bool = False, rules: Rules | None = None, max_pixels: int | None = None) -> dict[str, Any]:
+               show_private: bool = False, rules: Rules | None = None, max_pixels: int | None = None,
+               summary: DisputeSummary | None = None, html: str | None = None, markdown: str | None = None) -> dict[str, Any]:
     """One zip: the messages (txt), the report (html, md), location-stripped evidence and a hashed manifest.
 
-    Written atomically; returns the manifest.
+    ``summary``/``html``/``markdown`` may be passed when already rendered (with
+    the same options) to avoid doing the work twice. Written atomically;
+    returns the manifest.
     """
-    summary = summarise(case, now=now, tz=tz, show_private=show_private, rules=rules)
+    summary = summary or summarise(case, now=now, tz=tz, show_private=show_private, rules=rules)
+    if html is None:
+        html = report_html(case, book=book, now=now, tz=tz, show_private=show_private, rules=rules)
+    if markdown is None:
+        markdown = report_markdown(case, now=now, tz=tz, show_private=show_private, rules=rules)
     files: dict[str, bytes] = {
         "message-en.txt": f"Subject: {summary.subject}\n\n{summary.message_en}".encode("utf-8"),
         "message-ko.txt": summary.message_ko.encode("utf-8"),
-        "report.html": report_html(case, book=book, now=now, tz=tz, show_private=show_private, rules=rules).encode("utf-8"),
-        "report.md": report_markdown(case, now=now, tz=tz, show_private=show_private, rules=rules).encode("utf-8"),
+        "report.html": html.encode("utf-8"),
+        "report.md": markdown.encode("utf-8"),
     }
     if summary.seller_message:
         files["seller-message-en.txt"] = summary.seller_message.encode("utf-8")

@@ -26,6 +26,8 @@ def notebook(title: str, intro: str, parameters: str, *steps: tuple[str, str]) -
                 new_code_cell(parameters.strip(), metadata={"tags": ["parameters"]})]
     for kind, source in steps:
         nb.cells.append(new_markdown_cell(source.strip()) if kind == "md" else new_code_cell(source.strip()))
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"  # stable ids: regenerating gives identical files
     return nb
 
 
