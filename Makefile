@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS ?= test,browser
 
-.PHONY: demo test bench app clean
+.PHONY: demo test bench app screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "casebook needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -27,6 +27,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"
 	$(BIN)/python -m benchmarks
+
+screenshots: $(STAMP)
+	CASEBOOK_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 app: $(STAMP)
 	$(BIN)/voila notebooks/app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=8866

@@ -198,6 +198,20 @@ def test_the_token_never_reaches_files_outputs_logs_or_exceptions(server, seeded
                                   capture_output=True, text=True, timeout=120)
             outputs += [done.stdout, done.stderr]
             assert done.returncode == 0, done.stderr
+        import papermill as pm
+
+        executed = tmp_path / "02_check_tracking.ipynb"
+        old = {k: os.environ.get(k) for k in ("SEVENTEENTRACK_TOKEN", "SEVENTEENTRACK_BASE_URL")}
+        os.environ.update(SEVENTEENTRACK_TOKEN=secret, SEVENTEENTRACK_BASE_URL=srv.url)
+        try:
+            pm.execute_notebook(str(ROOT / "notebooks" / "02_check_tracking.ipynb"), str(executed),
+                                parameters={"casebook_path": str(seeded.path), "case_id": "seed-e", "provider": "17track",
+                                            "result_file": str(tmp_path / "02.json")},
+                                kernel_name="python3", progress_bar=False, store_widget_state=False, cwd=str(tmp_path))
+        finally:
+            for name, value in old.items():
+                os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+        assert json.loads((tmp_path / "02.json").read_text())["saved_snapshot"] is True
         srv.inject("500", times=50)
         wrong = SeventeenTrack(secret, base_url=srv.url, rate=100, attempts=2, wait_max=0.01).track(["LP00081234567890"])
         outputs.append(json.dumps(wrong[0].model_dump(mode="json")))
