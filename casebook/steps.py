@@ -218,14 +218,17 @@ def dispute_summary(book: Casebook, case_id: str, output_dir: str | os.PathLike[
         "zip": target / f"{case_id}-dispute-pack.zip",
         "ics": target / f"{case_id}-deadlines.ics",
     }
-    html = report_html(case, book=book, now=now, rules=rules, show_private=show_private)
+    from .evidence import pack_copies
+
+    copies = pack_copies(book, case)
+    html = report_html(case, book=book, now=now, rules=rules, show_private=show_private, copies=copies)
     markdown = report_markdown(case, now=now, rules=rules, show_private=show_private)
     atomic_write_bytes(files["message_en"], f"Subject: {summary.subject}\n\n{summary.message_en}".encode("utf-8"))
     atomic_write_bytes(files["message_ko"], summary.message_ko.encode("utf-8"))
     atomic_write_bytes(files["html"], html.encode("utf-8"))
     atomic_write_bytes(files["md"], markdown.encode("utf-8"))
     build_pack(book, case, files["zip"], now=now, rules=rules, show_private=show_private, summary=summary, html=html,
-               markdown=markdown)
+               markdown=markdown, copies=copies)
     atomic_write_bytes(files["ics"], deadlines_ics(case, advice.deadlines, lang=lang))
     if summary.seller_message:
         files["seller_message"] = target / f"{case_id}-seller-message-en.txt"

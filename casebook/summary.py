@@ -327,17 +327,21 @@ def summarise(case: Case, *, max_chars: int | None = None, now: datetime | None 
 
 # -- report ---------------------------------------------------------------------------------------
 
-def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: bool, plot: bool = True) -> dict[str, Any]:
-    from .tracking.plot import timeline_png
+def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: bool, plot: bool = True,
+                    copies: list[tuple[Any, bytes]] | None = None) -> dict[str, Any]:
+    from markupsafe import Markup
+
+    from .tracking.plot import timeline_svg
 
     picture = None
     if plot and facts.events:
-        png = timeline_png(facts.events, promised=case.order.promised_by, today=facts.now.astimezone(facts.tz).date(),
-                           title=case.shipment.tracking_number or "" if case.shipment else "")
-        picture = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        # built from dates, statuses and escaped descriptions only: safe to embed as markup
+        picture = Markup(timeline_svg(facts.events, promised=case.order.promised_by,
+                                      today=facts.now.astimezone(facts.tz).date(),
+                                      title=case.shipment.tracking_number or "" if case.shipment else ""))
     thumbs: dict[str, str] = {}
     if images and book is not None:
-        thumbs = _thumbnails(book, case)
+        thumbs = _thumbnails(book, case, copies)
     return {
         "f": facts, "o": case.order, "case": case, "problem_en": PROBLEM_EN[case.problem.kind],
         "problem_ko": PROBLEM_KO[case.problem.kind], "paid": format_amount(case.order.price.amount, case.order.price.currency),
@@ -354,18 +358,20 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
     }
 
 
-def _thumbnails(book: Casebook, case: Case) -> dict[str, str]:
+def _thumbnails(book: Casebook, case: Case, copies: list[tuple[Any, bytes]] | None = None) -> dict[str, str]:
     """Small location-free JPEG previews of image evidence, as data: URIs (no external files, no scripts)."""
     from PIL import Image
 
     out = {}
-    for item, data in pack_copies(book, case, max_pixels=240):
+    for item, data in copies if copies is not None else pack_copies(book, case):
         record = next(e for e in case.evidence if e.id == item.id)
         if not record.mime.startswith("image/") or record.mime == "image/heic":
             continue
         try:
             with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (240, 240))  # JPEG: decode at reduced size
                 image = image.convert("RGB")
+                image.thumbnail((240, 240))
                 buffer = io.BytesIO()
                 image.save(buffer, "JPEG", quality=70)
         except OSError:
@@ -375,10 +381,14 @@ def _thumbnails(book: Casebook, case: Case) -> dict[str, str]:
 
 
 def report_html(case: Case, *, book: Casebook | None = None, now: datetime | None = None, tz: str = "Asia/Seoul",
-                show_private: bool = False, rules: Rules | None = None, images: bool = True) -> str:
-    """A printable HTML report: at a glance, timeline, evidence gallery, messages, deadlines, readiness."""
+                show_private: bool = False, rules: Rules | None = None, images: bool = True,
+                copies: list[tuple[Any, bytes]] | None = None) -> str:
+    """A printable HTML report: at a glance, timeline, evidence gallery, messages, deadlines, readiness.
+
+    ``copies`` (from ``evidence.pack_copies``) may be passed to reuse already stripped evidence.
+    """
     facts = _gather(case, now=now, tz=tz, show_private=show_private, rules=rules, reply_days=DEFAULT_REPLY_DAYS)
-    return _HTML.get_template("report.html.j2").render(**_report_context(book, case, facts, images=images))
+    return _HTML.get_template("report.html.j2").render(**_report_context(book, case, facts, images=images, copies=copies))
 
 
 def report_markdown(case: Case, *, now: datetime | None = None, tz: str = "Asia/Seoul", show_private: bool = False,
@@ -392,7 +402,8 @@ def report_markdown(case: Case, *, now: datetime | None = None, tz: str = "Asia/
 
 def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = None, tz: str = "Asia/Seoul",
                show_private: bool = False, rules: Rules | None = None, max_pixels: int | None = None,
-               summary: DisputeSummary | None = None, html: str | None = None, markdown: str | None = None) -> dict[str, Any]:
+               summary: DisputeSummary | None = None, html: str | None = None, markdown: str | None = None,
+               copies: list[tuple[Any, bytes]] | None = None) -> dict[str, Any]:
     """One zip: the messages (txt), the report (html, md), location-stripped evidence and a hashed manifest.
 
     ``summary``/``html``/``markdown`` may be passed when already rendered (with
@@ -400,8 +411,10 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
     returns the manifest.
     """
     summary = summary or summarise(case, now=now, tz=tz, show_private=show_private, rules=rules)
+    if copies is None:
+        copies = pack_copies(book, case, max_pixels=max_pixels)
     if html is None:
-        html = report_html(case, book=book, now=now, tz=tz, show_private=show_private, rules=rules)
+        html = report_html(case, book=book, now=now, tz=tz, show_private=show_private, rules=rules, copies=copies)
     if markdown is None:
         markdown = report_markdown(case, now=now, tz=tz, show_private=show_private, rules=rules)
     files: dict[str, bytes] = {
@@ -412,7 +425,7 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
     }
     if summary.seller_message:
         files["seller-message-en.txt"] = summary.seller_message.encode("utf-8")
-    for item, data in pack_copies(book, case, max_pixels=max_pixels):
+    for item, data in copies:
         files[f"evidence/{item.file}"] = data
     manifest = {
         "case": case.id,

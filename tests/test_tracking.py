@@ -389,3 +389,15 @@ def test_cli_track_json_and_saving_into_a_case(server, seeded, monkeypatch, caps
     assert {"number", "carrier", "status", "sub_status", "events", "flags", "error"} <= set(obj)
     assert obj["number"] == "LP00068434402473" and obj["carrier"] == "cn.cainiao"
     assert seeded.get("seed-a").shipments[0].snapshots[-1].source == "17track"
+
+
+def test_the_timeline_plots_draw_every_event_and_the_promised_date(server):
+    from datetime import date
+
+    from casebook.tracking.plot import timeline_png, timeline_svg
+
+    result = client(server).track([SCENARIOS["delivered"]])[0]
+    svg = timeline_svg(result.events, promised=date(2026, 6, 5), title="<b>YT</b>")
+    assert svg.count("<circle") == len(result.events) == 8 and "promised" in svg
+    assert "<b>" not in svg and "<script" not in svg
+    assert timeline_png(result.events, promised=date(2026, 6, 5)).startswith(b"\x89PNG")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from ..errors import CasebookError
 from ..models import Case, Shipment
 from ..store import Casebook
@@ -40,6 +38,8 @@ def get_provider(name: str, *, book: Casebook | None = None, pastes: dict[str, s
 
 def track_many(numbers: list[str], provider: Provider, *, chunk: int = 200, progress: bool = True) -> list[TrackingResult]:
     """Track numbers in chunks (the provider batches further), with a progress bar; one result per number."""
+    from tqdm.auto import tqdm  # imported here: in a kernel it pulls in ipywidgets
+
     results: list[TrackingResult] = []
     with tqdm(total=len(numbers), desc=f"tracking ({provider.name})", unit="number", disable=not progress or len(numbers) < 2) as bar:
         for start in range(0, len(numbers), chunk):
