@@ -145,7 +145,10 @@ def test_the_async_client_gives_the_same_results(server):
         async with AsyncSeventeenTrack(TOKEN, base_url=server.url, rate=100) as c:
             return await c.track(list(SCENARIOS.values()))
 
-    async_results = asyncio.run(run())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # a fresh thread: no other event loop can be running there
+        async_results = pool.submit(asyncio.run, run()).result()
     sync_results = client(server).track(list(SCENARIOS.values()))
     assert [(r.number, r.status, [key(e) for e in r.events]) for r in async_results] == \
            [(r.number, r.status, [key(e) for e in r.events]) for r in sync_results]

@@ -61,8 +61,8 @@ def wait_for(url: str, timeout: float = 90.0) -> None:
     raise RuntimeError(f"server at {url} did not start within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser():  # module scope: Playwright's sync loop must not outlive the browser tests
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
