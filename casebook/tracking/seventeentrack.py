@@ -134,6 +134,13 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+def _transport_failure(error: httpx.TransportError) -> _CallFailed:
+    """A network-level failure (retryable), named without the request (which carries the token)."""
+    if isinstance(error, httpx.TimeoutException):
+        return _CallFailed("timeout", "17TRACK did not answer in time", retry=True)
+    return _CallFailed("network", f"cannot reach 17TRACK ({type(error).__name__})", retry=True)
+
+
 def _interpret(response: httpx.Response) -> dict[str, Any]:
     """The JSON body of a successful call, or ``_CallFailed`` saying why (and whether to retry)."""
     status = response.status_code
@@ -312,10 +319,8 @@ class SeventeenTrack(_Base):
                 self.requests_sent += 1
                 try:
                     response = self._client.post(url, json=body, headers=self._headers(), timeout=self.timeout)
-                except httpx.TimeoutException:
-                    raise _CallFailed("timeout", "17TRACK did not answer in time", retry=True) from None
                 except httpx.TransportError as error:
-                    raise _CallFailed("network", f"cannot reach 17TRACK ({type(error).__name__})", retry=True) from None
+                    raise _transport_failure(error) from None
                 return _interpret(response)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -380,10 +385,8 @@ class AsyncSeventeenTrack(_Base):
                 self.requests_sent += 1
                 try:
                     response = await self._client.post(url, json=body, headers=self._headers(), timeout=self.timeout)
-                except httpx.TimeoutException:
-                    raise _CallFailed("timeout", "17TRACK did not answer in time", retry=True) from None
                 except httpx.TransportError as error:
-                    raise _CallFailed("network", f"cannot reach 17TRACK ({type(error).__name__})", retry=True) from None
+                    raise _transport_failure(error) from None
                 return _interpret(response)
         raise AssertionError("unreachable")  # pragma: no cover
 

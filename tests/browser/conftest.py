@@ -18,6 +18,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,6 +110,17 @@ def casebook(tmp_path) -> Casebook:
     return book
 
 
+def _stop(process: subprocess.Popen[bytes], log: Any) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    log.close()
+    assert process.returncode is not None, "the server did not stop"
+
+
 class Server:
     def __init__(self, url: str, root: Path, process: subprocess.Popen[bytes], token: str) -> None:
         self.url, self.root, self.process, self.token = url, root, process, token
@@ -131,35 +143,23 @@ def jupyterlab(tmp_path, casebook) -> Iterator[Server]:
         wait_for(f"http://127.0.0.1:{port}/api/status?token={token}")
         yield Server(f"http://127.0.0.1:{port}", root, process, token)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        assert process.returncode is not None, "JupyterLab did not stop"
+        _stop(process, log)
 
 
 @pytest.fixture
 def voila(tmp_path, casebook) -> Iterator[Server]:
     port = free_port()
     log = open(tmp_path / "voila.log", "wb")
-    out = tmp_path / "app-output"
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "app.ipynb"), "--no-browser", f"--port={port}",
          "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
-        env=_environment(casebook.path, tmp_path / "home") | {"CASEBOOK_OUTPUT": str(out)}, stdout=log,
+        env=_environment(casebook.path, tmp_path / "home"), stdout=log,
         stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=120)
         yield Server(f"http://127.0.0.1:{port}", tmp_path, process, "")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        _stop(process, log)
 
 
 def open_notebook(page, server: Server, name: str) -> None:
