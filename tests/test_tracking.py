@@ -404,3 +404,16 @@ def test_the_timeline_plots_draw_every_event_and_the_promised_date(server):
     assert svg.count("<circle") == len(result.events) == 8 and "promised" in svg
     assert "<b>" not in svg and "<script" not in svg
     assert timeline_png(result.events, promised=date(2026, 6, 5)).startswith(b"\x89PNG")
+
+
+def test_account_management_calls_reach_the_api(server):
+    c = client(server)
+    c.register(["LP00081234567890", "RR512004737CN"])
+    assert c.stop(["LP00081234567890"]) == {"LP00081234567890": None}
+    assert c.retrack(["LP00081234567890"]) == {"LP00081234567890": None}
+    assert c.change_carrier("RR512004737CN", 3011, 21051) is None
+    assert c.track_list()["page"]["data_total"] == 2
+    assert c.delete(["RR512004737CN"]) == {"RR512004737CN": None}
+    (missing,) = c.delete(["RR512004737CN"]).values()
+    assert missing.code == "not_registered"
+    assert c.quota()["quota_used"] == 1

@@ -157,6 +157,12 @@ class LocalTrackingServer:
             return 200, {}, b'{"code": 0, "data": {"accepted": [{'
         if fault == "badtoken" or token != self.token:
             return 200, {}, _json({"code": -18010002, "data": {"errors": [{"code": -18010002, "message": "Invalid security key."}]}})
+        if endpoint == "gettracklist":
+            numbers = sorted(self.registered)
+            page = int((body or {}).get("page_no", 1)) if isinstance(body, dict) else 1
+            chunk = numbers[(page - 1) * 40 : page * 40]
+            return 200, {}, _json({"code": 0, "data": {"accepted": [{"number": n} for n in chunk], "page": {
+                "page_no": page, "page_size": 40, "data_total": len(numbers), "page_total": -(-len(numbers) // 40)}}})
         if endpoint == "getquota":
             return 200, {}, _json({"code": 0, "data": {"quota_total": 100, "quota_used": len(self.registered), "quota_remain": 100 - len(self.registered)}})
         if not isinstance(body, list):
@@ -184,7 +190,12 @@ class LocalTrackingServer:
                 else:
                     accepted.append(self._track_info(number))
             elif endpoint in ("stoptrack", "retrack", "deletetrack", "changecarrier"):
-                accepted.append({"number": number})
+                if number not in self.registered:
+                    rejected.append({"number": number, "error": {"code": -18019902, "message": f"Tracking number {number} is not registered yet."}})
+                else:
+                    if endpoint == "deletetrack":
+                        self.registered.discard(number)
+                    accepted.append({"number": number})
             else:
                 return 404, {}, b"not found"
         return 200, {}, _json({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})

@@ -354,6 +354,39 @@ class SeventeenTrack(_Base):
         except _CallFailed as failure:
             return {"error": failure.error.message}
 
+    def _each(self, endpoint: str, items: list[dict[str, Any]]) -> dict[str, ResultError | None]:
+        out: dict[str, ResultError | None] = {}
+        for start in range(0, len(items), self.batch_size):
+            batch = items[start : start + self.batch_size]
+            try:
+                self._registered(self.call(endpoint, batch), out)
+            except _CallFailed as failure:
+                out.update({str(item["number"]): failure.error for item in batch})
+        return out
+
+    def stop(self, numbers: list[str]) -> dict[str, ResultError | None]:
+        """Stop tracking (kept queryable for 90 days); ``None`` means done."""
+        return self._each("stoptrack", [{"number": n} for n in numbers])
+
+    def retrack(self, numbers: list[str]) -> dict[str, ResultError | None]:
+        """Restart stopped numbers (17TRACK allows this once per number)."""
+        return self._each("retrack", [{"number": n} for n in numbers])
+
+    def delete(self, numbers: list[str]) -> dict[str, ResultError | None]:
+        """Delete numbers from the account: immediate and irreversible."""
+        return self._each("deletetrack", [{"number": n} for n in numbers])
+
+    def change_carrier(self, number: str, old: int, new: int) -> ResultError | None:
+        """Correct the carrier 17TRACK detected (free; at most 5 changes per number)."""
+        return self._each("changecarrier", [{"number": number, "carrier_old": old, "carrier_new": new}]).get(number)
+
+    def track_list(self, page: int = 1, **filters: Any) -> dict[str, Any]:
+        """One page (40) of the account's numbers; filters as in the API (``package_status`` …)."""
+        try:
+            return dict(self.call("gettracklist", {"page_no": page, **filters}).get("data") or {})
+        except _CallFailed as failure:
+            return {"error": failure.error.message}
+
 
 class AsyncSeventeenTrack(_Base):
     """The same client for asyncio code (``await client.track(numbers)``)."""
