@@ -422,6 +422,9 @@ def strip_location(data: bytes, mime: str, *, max_pixels: int | None = None) -> 
         return _strip_reencode(data, fmt, max_pixels)
     if mime in ("video/mp4", "video/quicktime"):
         return _strip_mp4(data)
+    if mime in ("image/heic", "video/webm", "video/x-msvideo"):
+        # no safe way to rewrite these here: say so rather than imply the copy is clean
+        return data, [f"WARNING: location metadata NOT removed ({mime} is not supported); convert to JPEG/MP4 before sharing"]
     return data, []
 
 

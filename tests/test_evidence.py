@@ -226,3 +226,10 @@ def test_export_refuses_evidence_that_does_not_verify(seeded, tmp_path):
     (seeded.evidence_dir("seed-b") / "E01-defect-photo.jpg").unlink()
     with pytest.raises(EvidenceError, match="MISSING"):
         export_pack(seeded, seeded.get("seed-b"), tmp_path / "pack")
+
+
+def test_formats_that_cannot_be_stripped_say_so_in_the_manifest():
+    heic = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64
+    copy, removed = strip_location(heic, "image/heic")
+    assert copy == heic and removed and "NOT removed" in removed[0]
+    assert strip_location(b"%PDF-1.7", "application/pdf") == (b"%PDF-1.7", [])
