@@ -18,10 +18,9 @@ from .errors import ConfigError
 
 __all__ = ["Secret", "get_secret", "redact", "SECRET_ENV"]
 
-SECRET_ENV = {
-    "seventeentrack_token": "SEVENTEENTRACK_TOKEN",
-    "unipass_key": "UNIPASS_API_KEY",
-}
+ENV_17TRACK = "SEVENTEENTRACK_TOKEN"
+ENV_UNIPASS = "UNIPASS_API_KEY"
+SECRET_ENV = {"seventeentrack_token": ENV_17TRACK, "unipass_key": ENV_UNIPASS}
 
 _KNOWN: set[str] = set()
 _LOCK = threading.Lock()

