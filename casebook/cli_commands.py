@@ -225,34 +225,35 @@ def _result_json(result: Any, flags: list[Any]) -> dict[str, Any]:
 
 
 def cmd_track(args: argparse.Namespace) -> int:
+    from .tracking.numbers import normalise
     from .tracking.service import get_provider, save_result, track_many
     from .tracking.timeline import analyse, thresholds
 
     book = _book(args) if (args.case or args.all or args.casebook) else _book_if_here(args)
-    pastes = {}
-    if args.paste:
-        try:
-            text = Path(args.paste).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CasebookError(f"--paste: cannot read {args.paste} ({error})") from None
-        for number in args.numbers or ([] if not args.case else [s.tracking_number for s in book.get(args.case).shipments if s.tracking_number]):
-            from .tracking.numbers import normalise
-
-            pastes[normalise(number)] = text
-    provider = get_provider(args.provider, book=book, pastes=pastes)
     cases: dict[str, Any] = {}
-    numbers = list(args.numbers)
+    numbers = [normalise(n) for n in args.numbers]
     if args.all:
         for case in book:
             cases.update({s.tracking_number: case for s in case.shipments if s.tracking_number})
         numbers = list(cases)
     elif args.case:
         case = book.get(args.case)
-        if not numbers:
-            numbers = [s.tracking_number for s in case.shipments if s.tracking_number]
+        numbers = numbers or [s.tracking_number for s in case.shipments if s.tracking_number]
         cases.update({n: case for n in numbers})
     if not numbers:
         raise CasebookError("track: give numbers, --case ID (uses its tracking numbers) or --all")
+    pastes: dict[str, str] = {}
+    if args.paste:
+        if args.provider != "offline":
+            raise CasebookError("--paste goes with --provider offline (the pasted page is the tracking source)")
+        if len(numbers) != 1:
+            raise CasebookError(f"--paste is the page of one parcel; it would apply to {len(numbers)} numbers: "
+                                "give exactly one NUMBER, or a --case with one tracking number")
+        try:
+            pastes[numbers[0]] = Path(args.paste).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CasebookError(f"--paste: cannot read {args.paste} ({type(error).__name__})") from None
+    provider = get_provider(args.provider, book=book, pastes=pastes)
     limits = None
     if book is not None:
         from .store import load_config

@@ -417,3 +417,18 @@ def test_account_management_calls_reach_the_api(server):
     (missing,) = c.delete(["RR512004737CN"]).values()
     assert missing.code == "not_registered"
     assert c.quota()["quota_used"] == 1
+
+
+def test_cli_track_offline_paste_goes_to_exactly_one_number(seeded, capsys):
+    from casebook.cli import main
+
+    paste = str(ROOT / "examples" / "tracking" / "paste" / "seed-a.txt")
+    assert main(["-C", str(seeded.path), "track", "--case", "seed-a", "--paste", paste, "--lang", "en",
+                 "--today", "2026-03-17"]) == 0
+    out = capsys.readouterr()
+    assert "Delivered" in out.out and "paste line 1 not read" in out.err
+    assert seeded.get("seed-a").shipments[0].snapshots[-1].source == "offline"
+    assert main(["-C", str(seeded.path), "track", "LP00068434402473", "RR304182752CN", "--paste", paste]) == 1
+    assert "one parcel" in capsys.readouterr().err
+    assert main(["-C", str(seeded.path), "track", "LP00068434402473", "--paste", paste, "--provider", "17track"]) == 1
+    assert "--provider offline" in capsys.readouterr().err
