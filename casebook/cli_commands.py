@@ -363,6 +363,75 @@ def add_summary(sub: Any) -> None:
     p.set_defaults(handler=cmd_summary)
 
 
+# -- the case log: messages and dispute progress -----------------------------------------
+
+def _money(text: str | None, flag: str) -> dict[str, str] | None:
+    if text is None:
+        return None
+    amount, _, currency = text.strip().partition(" ")
+    if not currency:
+        raise CasebookError(f"{flag}: give the amount with its currency, e.g. '8000 KRW' or '4.50 USD'")
+    return {"amount": amount.replace(",", ""), "currency": currency}
+
+
+def cmd_message(args: argparse.Namespace) -> int:
+    from .caselog import add_message
+
+    book = _book(args)
+    case = add_message(book, args.id, text=args.text, channel=args.channel,
+                       direction="received" if args.received else "sent", at=args.at, translation=args.translation)
+    _out(f"{case.id}: {len(case.messages)} message(s) logged ({len(case.seller_messages())} with the seller)")
+    return 0
+
+
+def cmd_dispute(args: argparse.Namespace) -> int:
+    from .caselog import update_dispute
+
+    changes: dict[str, Any] = {}
+    for field, value in (("stage", args.stage), ("opened_date", args.opened), ("requested", args.request),
+                         ("requested_amount", _money(args.amount, "--amount")),
+                         ("return_shipping_paid_by", args.return_paid_by), ("return_agreed_date", args.return_agreed),
+                         ("platform_help", args.platform_help)):
+        if value is not None:
+            changes[field] = value
+    if args.refunded or args.decided or args.decision:
+        changes["outcome"] = {"amount_refunded": _money(args.refunded, "--refunded"), "decided_date": args.decided,
+                              "decision_text": args.decision}
+    if not changes:
+        raise CasebookError("dispute: nothing to change; give --stage, --opened, --request, --amount, --refunded …")
+    case = update_dispute(_book(args), args.id, **changes)
+    d = case.dispute
+    _out(f"{case.id}: stage {d.stage.value}" + (f", opened {d.opened_date}" if d.opened_date else "")
+         + (f", asking for {d.requested.value}" if d.requested else ""))
+    return 0
+
+
+def add_caselog(sub: Any) -> None:
+    p = sub.add_parser("message", help="log a message exchanged with the seller or the platform")
+    p.add_argument("id")
+    p.add_argument("--text", required=True)
+    p.add_argument("--received", action="store_true", help="a message you received (default: one you sent)")
+    p.add_argument("--channel", default="seller_chat", choices=("seller_chat", "platform_support", "email", "phone", "other"))
+    p.add_argument("--at", help="when, ISO with offset, e.g. 2026-03-16T20:15+09:00 (default: now)")
+    p.add_argument("--translation")
+    p.set_defaults(handler=cmd_message)
+
+    p = sub.add_parser("dispute", help="record the dispute's progress (stage, dates, request, outcome)")
+    p.add_argument("id")
+    p.add_argument("--stage", choices=("not_opened", "opened", "negotiating", "mediation", "decided", "appealed",
+                                       "refund_paid", "closed"))
+    p.add_argument("--opened", metavar="YYYY-MM-DD")
+    p.add_argument("--request", choices=("full_refund", "partial_refund", "return_and_refund", "resend"))
+    p.add_argument("--amount", metavar="'8000 KRW'", help="the partial refund asked for")
+    p.add_argument("--return-paid-by", choices=("seller", "buyer"))
+    p.add_argument("--return-agreed", metavar="YYYY-MM-DD")
+    p.add_argument("--platform-help", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--refunded", metavar="'38500 KRW'")
+    p.add_argument("--decided", metavar="YYYY-MM-DD")
+    p.add_argument("--decision", metavar="TEXT")
+    p.set_defaults(handler=cmd_dispute)
+
+
 # -- batch ------------------------------------------------------------------------------
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -385,4 +454,4 @@ def add_batch(sub: Any) -> None:
     p.set_defaults(handler=cmd_batch)
 
 
-REGISTER: list[Callable[[Any], None]] = [add_track_number, add_track, add_playbook, add_summary, add_batch]
+REGISTER: list[Callable[[Any], None]] = [add_track_number, add_track, add_playbook, add_caselog, add_summary, add_batch]

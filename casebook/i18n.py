@@ -170,6 +170,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ui.back": {"en": "‹ Back", "ko": "‹ 이전"},
     "ui.error": {"en": "Something went wrong", "ko": "문제가 생겼습니다"},
     "ui.steps": {"en": "Overview|Log the order|Check tracking|Collect evidence|Dispute summary", "ko": "전체 보기|주문 기록|배송 조회|증거 모으기|분쟁 요약"},
+    "ui.log_message": {"en": "Log a message you sent or received", "ko": "보내거나 받은 메시지 기록"},
+    "ui.log": {"en": "Log message", "ko": "메시지 기록"},
+    "ui.sent": {"en": "I sent", "ko": "보냄"},
+    "ui.received": {"en": "I received", "ko": "받음"},
+    "ui.logged": {"en": "Logged; {n} message(s) with the seller", "ko": "기록했습니다. 판매자와 주고받은 메시지 {n}건"},
     "ui.pick_case": {"en": "Pick or save a case first.", "ko": "먼저 사례를 선택하거나 저장하세요."},
 }
 

@@ -40,8 +40,19 @@ class SummaryPanel(Panel):
             self.buttons[fmt] = button
         self.links = w.HTML()
         self.links.add_class("casebook-links")
+        self.log_channel = w.Dropdown(options=["seller_chat", "platform_support", "email", "phone", "other"],
+                                      value="seller_chat")
+        self.log_direction = w.ToggleButtons(options=[(self.t("ui.sent"), "sent"), (self.t("ui.received"), "received")],
+                                             value="sent")
+        self.log_text = w.Textarea(layout=w.Layout(width="46em", height="5em"))
+        self.log_text.add_class("casebook-log-text")
+        self.log_button = w.Button(description=self.t("ui.log"), icon="comment")
+        self.log_button.add_class("casebook-log-message")
+        self.log_button.on_click(self.safely(lambda _: self.log_message()))
+        log_box = w.VBox([w.HTML(f"<b>{self.t('ui.log_message')}</b>"), w.HBox([self.log_channel, self.log_direction]),
+                          self.log_text, self.log_button])
         self.widget = w.VBox([self.readiness, self.deadlines, self.message_lang, self.message,
-                              w.HBox(list(self.buttons.values())), self.links, self.status, self.error])
+                              w.HBox(list(self.buttons.values())), self.links, log_box, self.status, self.error])
         self.widget.add_class("casebook-summary")
         if case_id:
             self.refresh()
@@ -69,6 +80,20 @@ class SummaryPanel(Panel):
             self.message.value = summary.seller_message
         else:
             self.message.value = summary.message(self.message_lang.value)
+
+    def log_message(self) -> int:
+        """Record the message in the case's log and refresh readiness (e.g. after first contacting the seller)."""
+        from ..caselog import add_message
+
+        if not self.case_id:
+            self.show_error(self.t("ui.pick_case"))
+            return 0
+        case = add_message(self.book, self.case_id, text=self.log_text.value, channel=self.log_channel.value,
+                           direction=self.log_direction.value)
+        self.log_text.value = ""
+        self.refresh()
+        self.status.value = html.escape(self.t("ui.logged", n=len(case.seller_messages())))
+        return len(case.messages)
 
     def export(self, fmt: str) -> Path | None:
         """Write one export into ``output_dir`` and show where it is."""
