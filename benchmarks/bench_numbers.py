@@ -62,7 +62,6 @@ def time_it(fn, items: list[str]) -> float:
 
 def conformance() -> dict[str, tuple[int, int, int, int]]:
     """Per-courier (ours ok, peer ok, total) on the corpus; peer over the whole corpus too."""
-    from tracking_numbers import get_tracking_number
 
     scores = {}
     for path in sorted(CORPUS.glob("*.json")):

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from casebook.errors import ConfigError
-from casebook.models import Case, Message, Problem
+from casebook.models import Case
 from casebook.playbook import Rules, advise, checklist, deadlines, deadlines_ics, next_deadline
 from tests.helpers import order_data
 

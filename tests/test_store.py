@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 

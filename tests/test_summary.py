@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 import zipfile
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 

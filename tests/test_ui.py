@@ -6,7 +6,6 @@ import zipfile
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from casebook.ui import CasebookApp, EvidencePanel, LogOrderPanel, OverviewPanel, SummaryPanel, TrackingPanel
 from tests.conftest import ROOT
