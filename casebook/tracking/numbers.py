@@ -361,13 +361,16 @@ def parse(
     # built only when someone looks at them (see TrackingNumber.candidates).
     found: list[_Raw] = []
     countries = registry.countries
+    last_match: Any = None
+    m: re.Match[str] | None = None
     for match, pattern in registry.index.get((length, number[0], number.isdigit()), ()):
-        m = match(number)
+        if match is not last_match:  # carriers sharing one regex (CJ, Hanjin) match once
+            m, last_match = match(number), match
         if m is None:
             continue
         checker = pattern.checker
         if checker is None:
-            found.append((0, -pattern.confidence, len(found), pattern, m, None, None))
+            found.append((0, pattern.rank, len(found), pattern, m, None, None))
             continue
         serial = m.group("SerialNumber")
         prepend = pattern.prepend_if_not
@@ -376,11 +379,11 @@ def parse(
         expected = checker(serial)
         ok = expected == m.group("CheckDigit")
         if pattern.country_group and m.group(pattern.country_group) not in countries:
-            found.append((1, -round(pattern.confidence * 0.5, 2), len(found), pattern, m, ok, expected))
+            found.append((1, pattern.rank_bad_country, len(found), pattern, m, ok, expected))
         elif ok:
-            found.append((0, -pattern.confidence_checked, len(found), pattern, m, True, expected))
+            found.append((0, pattern.rank_checked, len(found), pattern, m, True, expected))
         else:
-            found.append((1, -pattern.confidence, len(found), pattern, m, False, expected))
+            found.append((1, pattern.rank, len(found), pattern, m, False, expected))
     if prefer_korean or prefer:
         found = [_boosted(raw, prefer, prefer_korean, registry) for raw in found]
     if len(found) > 1:

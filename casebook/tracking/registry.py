@@ -84,6 +84,10 @@ class Pattern:
     checker: Checker | None = None
     confidence_checked: float = 0.0
     first: frozenset[str] | None = None
+    # sort keys for parse(): negative confidences, so that ascending order is most likely first
+    rank: float = 0.0
+    rank_checked: float = 0.0
+    rank_bad_country: float = 0.0
 
     @property
     def has_checksum(self) -> bool:
@@ -153,6 +157,8 @@ def load_registry(path: Path | None = None) -> Registry:
             except re.error as error:
                 raise ConfigError(f"carrier {key} pattern {spec['name']!r}: bad regex ({error})") from None
             prepend = spec.get("prepend_if_not")
+            confidence = float(spec.get("confidence", 0.5))
+            checked = round(min(0.99, confidence + 0.09), 2)
             pattern = Pattern(
                 carrier_key=key,
                 name=spec["name"],
@@ -161,14 +167,17 @@ def load_registry(path: Path | None = None) -> Registry:
                 max_length=max(lengths),
                 lengths=frozenset(lengths),
                 checksum=dict(spec.get("checksum", {"name": "none"})),
-                confidence=float(spec.get("confidence", 0.5)),
+                confidence=confidence,
                 digits_only=bool(spec.get("digits_only", False)),
                 country_group=spec.get("country_group"),
                 prepend_if_not=(re.compile(prepend["regex"]), prepend["content"]) if prepend else None,
                 source=spec.get("source", entry.get("source", "")),
                 checker=make_checker(dict(spec.get("checksum", {"name": "none"}))),
-                confidence_checked=round(min(0.99, float(spec.get("confidence", 0.5)) + 0.09), 2),
+                confidence_checked=checked,
                 first=first_chars(spec["regex"]),
+                rank=-confidence,
+                rank_checked=-checked,
+                rank_bad_country=-round(confidence * 0.5, 2),
             )
             patterns.append(pattern)
             for length in pattern.lengths:
