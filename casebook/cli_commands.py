@@ -65,15 +65,41 @@ def add_track_number(sub: Any) -> None:
 def _book(args: argparse.Namespace) -> Any:
     from .cli import _open_book
 
-    return _open_book(args)
+    book = _open_book(args)
+    _apply_settings(args, book)
+    return book
+
+
+def _apply_settings(args: argparse.Namespace, book: Any) -> None:
+    """Fill --tz/--lang left unset from the casebook's [casebook] settings (flags win)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .store import load_config
+
+    settings = load_config(book).get("casebook", {}) if book is not None else {}
+    if hasattr(args, "tz") and args.tz is None:
+        args.tz = settings.get("timezone", "Asia/Seoul")
+    if hasattr(args, "lang") and args.lang is None:
+        args.lang = settings.get("language", "ko")
+    if getattr(args, "lang", "ko") not in ("ko", "en"):
+        raise CasebookError(f"language {args.lang!r} in casebook.toml: use \"ko\" or \"en\"")
+    if hasattr(args, "tz"):
+        try:
+            ZoneInfo(args.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CasebookError(f"time zone {args.tz!r}: use an IANA name such as Asia/Seoul or America/Los_Angeles") from None
 
 
 def _book_if_here(args: argparse.Namespace) -> Any:
     """The casebook if we are in one (for its settings and secrets), else None."""
+    from .cli import _open_book
+
     try:
-        return _book(args)
+        book = _open_book(args)
     except CasebookError:
-        return None
+        book = None
+    _apply_settings(args, book)
+    return book
 
 
 def _now(args: argparse.Namespace) -> Any:
@@ -204,9 +230,9 @@ def add_playbook(sub: Any) -> None:
                                 ("advise", cmd_advise, "readiness, next steps, what to ask for, escalation")):
         p = sub.add_parser(name, help=text)
         p.add_argument("id")
-        p.add_argument("--lang", choices=("ko", "en"), default="ko")
+        p.add_argument("--lang", choices=("ko", "en"), help="default: casebook.toml's language, else ko")
         p.add_argument("--json", action="store_true")
-        p.add_argument("--tz", default="Asia/Seoul", help="time zone to show dates in (default Asia/Seoul)")
+        p.add_argument("--tz", help="time zone to show dates in (default: casebook.toml's timezone, else Asia/Seoul)")
         p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
         if name == "deadlines":
             p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
@@ -296,8 +322,8 @@ def add_track(sub: Any) -> None:
     p.add_argument("--case", metavar="ID", help="save the snapshot into this case")
     p.add_argument("--all", action="store_true", help="every case in the casebook")
     p.add_argument("--json", action="store_true", help="one JSON object per number")
-    p.add_argument("--lang", choices=("ko", "en"), default="ko")
-    p.add_argument("--tz", default="Asia/Seoul")
+    p.add_argument("--lang", choices=("ko", "en"), help="default: casebook.toml's language, else ko")
+    p.add_argument("--tz", help="default: casebook.toml's timezone, else Asia/Seoul")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="judge staleness as of this day (default: now)")
     p.set_defaults(handler=cmd_track)
 
@@ -358,7 +384,7 @@ def add_summary(sub: Any) -> None:
     p.add_argument("--show-private", action="store_true", help="do not mask phone, address and customs code")
     p.add_argument("--max-chars", type=int, help="shorten lists (never facts) to fit this many characters")
     p.add_argument("--max-pixels", type=int, help="downscale pack images to this longest side")
-    p.add_argument("--tz", default="Asia/Seoul")
+    p.add_argument("--tz", help="default: casebook.toml's timezone, else Asia/Seoul")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
     p.set_defaults(handler=cmd_summary)
 

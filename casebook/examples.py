@@ -28,6 +28,8 @@ def examples_dir() -> Path:
     """The bundled ``examples/`` folder (``CASEBOOK_EXAMPLES`` overrides it)."""
     override = os.environ.get("CASEBOOK_EXAMPLES")
     if override:
+        if not (Path(override) / "cases").is_dir():
+            raise CasebookError(f"CASEBOOK_EXAMPLES={override}: no cases/ folder there")
         return Path(override)
     here = Path(__file__).resolve().parent.parent / "examples"
     if here.is_dir():

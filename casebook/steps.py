@@ -32,8 +32,12 @@ def open_casebook(path: str | os.PathLike[str] | None = None, *, with_examples: 
     fresh = not (chosen / "casebook.toml").exists()
     book = Casebook(chosen, create=True)
     if fresh and with_examples and not book.ids():
-        from .examples import load_examples
+        from .examples import examples_dir, load_examples
 
+        try:
+            examples_dir()
+        except CasebookError:
+            return book  # installed without the repository's examples/: start empty
         load_examples(book)
     return book
 

@@ -264,3 +264,25 @@ def test_deadlines_on_the_command_line_write_an_ics(seeded, tmp_path, capsys):
     assert "다음 기한" in capsys.readouterr().out
     assert Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     assert main(["-C", str(seeded.path), "deadlines", "seed-c", "--today", "15/06/2026"]) == 1
+
+
+def test_the_casebook_settings_choose_language_and_time_zone(seeded, capsys):
+    from casebook.cli import main
+
+    config = seeded.path / "casebook.toml"
+    config.write_text('[casebook]\ntimezone = "America/Los_Angeles"\nlanguage = "en"\n', encoding="utf-8")
+    assert main(["-C", str(seeded.path), "deadlines", "seed-c", "--today", "2026-06-15"]) == 0
+    out = capsys.readouterr().out
+    assert "Next deadline" in out and "PDT" in out and "KST" not in out
+    assert main(["-C", str(seeded.path), "deadlines", "seed-c", "--today", "2026-06-15", "--lang", "ko", "--tz", "Asia/Seoul"]) == 0
+    assert "다음 기한" in capsys.readouterr().out
+    config.write_text('[casebook]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    assert main(["-C", str(seeded.path), "advise", "seed-c"]) == 1
+    assert "IANA name" in capsys.readouterr().err
+
+
+def test_a_fresh_casebook_without_bundled_examples_starts_empty(tmp_path, monkeypatch):
+    from casebook.steps import open_casebook
+
+    monkeypatch.setenv("CASEBOOK_EXAMPLES", str(tmp_path / "nowhere"))
+    assert open_casebook(tmp_path / "fresh").ids() == []
