@@ -180,6 +180,10 @@ def add_evidence(
         warnings.append(f"{name}: {len(data) / 1e6:.1f} MB photo; platforms may refuse large files (limit unknown, 5 MB assumed)")
     if mime.startswith("video/") and len(data) > WARN_VIDEO_BYTES:
         warnings.append(f"{name}: {len(data) / 1e6:.0f} MB video; compress it (AliExpress once asked for zipped videos)")
+    expects = "image/" if kind.value.endswith(("_photo", "_screenshot")) else "video/" if kind.value.endswith("_video") else None
+    if expects and not mime.startswith(expects):
+        warnings.append(f"{name}: kept as {kind.value}, but its content is {mime}, not {expects.rstrip('/')}; "
+                        "check that this is the right file")
     meta = read_metadata(data, mime)
     evidence_id = _next_id(case)
     stored_name = f"{evidence_id}-{kind.value.replace('_', '-')}{ACCEPTED_TYPES[mime]}"

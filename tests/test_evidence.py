@@ -233,3 +233,11 @@ def test_formats_that_cannot_be_stripped_say_so_in_the_manifest():
     copy, removed = strip_location(heic, "image/heic")
     assert copy == heic and removed and "NOT removed" in removed[0]
     assert strip_location(b"%PDF-1.7", "application/pdf") == (b"%PDF-1.7", [])
+
+
+def test_a_kind_that_does_not_match_the_content_is_warned_about(book, case):
+    result = add_evidence(book, case, b"just some text", "defect_photo", original_name="notes.txt")
+    assert result.evidence.mime == "text/plain"
+    assert result.warnings and "not image" in result.warnings[0]
+    video = add_evidence(book, case, (EXAMPLE / "unboxing.mp4").read_bytes(), "unboxing_video", original_name="v.mp4")
+    assert video.warnings == ()
