@@ -161,3 +161,11 @@ def test_the_app_chains_the_steps(book, tmp_path):
     assert app.tabs.selected_index == 3
     app.language.value = "ko"
     assert app.tabs.titles[1] == "주문 기록" and app.log.save_button.description == "사례 저장"
+
+
+def test_the_evidence_panel_shows_kind_mismatch_warnings(seeded):
+    panel = EvidencePanel(seeded, "seed-a", lang="en")
+    panel.kind.value = "defect_photo"
+    upload(panel, ("notes.txt", "메모: 금이 간 곳 두 군데".encode()))
+    panel.add_button.click()
+    assert "⚠" in panel.status.value and "text/plain" in panel.status.value and panel.errors == []

@@ -52,7 +52,8 @@ class EvidencePanel(Panel):
             self.show_error(self.t("ui.pick_case"))
             return 0
         added = duplicates = 0
-        problems = []
+        problems: list[str] = []
+        warnings: list[str] = []
         for item in self.upload.value:
             case = self.book.get(self.case_id)
             try:
@@ -63,8 +64,10 @@ class EvidencePanel(Panel):
                 continue
             duplicates += result.duplicate
             added += not result.duplicate
+            warnings.extend(result.warnings)
         self.upload.value = ()
-        self.status.value = html.escape(self.t("ui.added", n=added, dup=duplicates))
+        self.status.value = html.escape(self.t("ui.added", n=added, dup=duplicates)) + "".join(
+            f"<br><span style='color:#9a6700'>⚠ {html.escape(w)}</span>" for w in warnings)
         if problems:
             self.show_error("; ".join(problems))
         self.refresh()
