@@ -34,7 +34,7 @@ class SummaryPanel(Panel):
         self.message.add_class("casebook-message")
         self.buttons = {}
         for fmt in ("txt", "html", "zip", "ics"):
-            button = w.Button(description=self.t(f"ui.export_{fmt}"), icon="download")
+            button = w.Button(description=self.t(f"ui.export_{fmt}"), icon="download", layout=w.Layout(width="auto"))
             button.add_class(f"casebook-export-{fmt}")
             button.on_click(self.safely(lambda _, fmt=fmt: self.export(fmt)))
             self.buttons[fmt] = button
