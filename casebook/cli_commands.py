@@ -252,7 +252,7 @@ def _result_json(result: Any, flags: list[Any]) -> dict[str, Any]:
 
 def cmd_track(args: argparse.Namespace) -> int:
     from .tracking.numbers import normalise
-    from .tracking.service import get_provider, save_result, track_many
+    from .tracking.service import get_provider, save_result, saved_result, track_many
     from .tracking.timeline import analyse, thresholds
 
     book = _book(args) if (args.case or args.all or args.casebook) else _book_if_here(args)
@@ -290,7 +290,9 @@ def cmd_track(args: argparse.Namespace) -> int:
     now = _now(args)
     for result in results:
         case = cases.get(result.number)
-        if case is not None and result.ok and book is not None:
+        if case is not None and result.error is not None and result.error.code == "no_data":
+            result = saved_result(case, result.number) or result  # offline, no paste: read what the case has
+        elif case is not None and result.ok and book is not None:
             case = save_result(book, case.id, result)
         timeline = analyse(result.events, order=case.order if case else None, problem=case.problem.kind if case else None,
                            now=now, status=result.status, sub_status=result.sub_status, limits=limits)

@@ -432,3 +432,15 @@ def test_cli_track_offline_paste_goes_to_exactly_one_number(seeded, capsys):
     assert "one parcel" in capsys.readouterr().err
     assert main(["-C", str(seeded.path), "track", "LP00068434402473", "--paste", paste, "--provider", "17track"]) == 1
     assert "--provider offline" in capsys.readouterr().err
+
+
+def test_offline_track_all_reads_the_saved_history_without_a_paste(seeded, capsys):
+    from casebook.cli import main
+
+    assert main(["-C", str(seeded.path), "track", "--all", "--json", "--today", "2026-06-22"]) == 0
+    results = {o["number"]: o for o in map(json.loads, capsys.readouterr().out.splitlines())}
+    seed_c = results["RR304182752CN"]
+    assert seed_c["source"] == "saved" and seed_c["error"] is None and len(seed_c["events"]) == 4
+    assert {"stalled", "past_promised"} <= {f["key"] for f in seed_c["flags"]}
+    assert results["LP00068434402473"]["error"]["code"] == "no_data"  # seed-a has no saved events yet
+    assert seeded.get("seed-c").shipments[0].snapshots == [], "reading saved events is not a new snapshot"

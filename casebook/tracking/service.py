@@ -15,7 +15,7 @@ from ..models import Case, Shipment
 from ..store import Casebook
 from .providers import OfflineProvider, Provider, TrackingResult
 
-__all__ = ["get_provider", "track_many", "save_result", "track_casebook", "PROVIDERS"]
+__all__ = ["get_provider", "track_many", "save_result", "saved_result", "track_casebook", "PROVIDERS"]
 
 PROVIDERS = ("offline", "17track", "unipass")
 
@@ -71,6 +71,19 @@ def save_result(book: Casebook, case_id: str, result: TrackingResult) -> Case:
         shipment.events = sorted(merged, key=lambda e: e.time, reverse=True)
 
     return book.update(case_id, change)
+
+
+def saved_result(case: Case, number: str) -> TrackingResult | None:
+    """What the case already knows about ``number`` (its saved events), as a result; None if nothing."""
+    from .providers import overall_status
+
+    for shipment in case.shipments:
+        if number in (shipment.tracking_number, shipment.domestic_number) and shipment.events:
+            events = sorted(shipment.events, key=lambda e: e.time, reverse=True)
+            status, sub_status = overall_status(events)
+            return TrackingResult(number=number, carrier=shipment.carrier, status=status, sub_status=sub_status,
+                                  events=events, source="saved")
+    return None
 
 
 def track_casebook(book: Casebook, provider: Provider, *, progress: bool = True) -> dict[str, list[TrackingResult]]:
