@@ -45,52 +45,38 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .examples import read_case_file
-    from .models import Order, Problem
+    from .currencies import split_amount
+    from .examples import read_new_case
+    from .models import Order, Problem, validate
 
     book = _open_book(args)
     if args.from_file:
-        data = read_case_file(Path(args.from_file))
+        data = read_new_case(Path(args.from_file))
         case_id = data.pop("id", None) or args.id
-        for volatile in ("revision", "created_at", "updated_at", "schema_version"):
-            data.pop(volatile, None)
         order = data.pop("order", None)
         problem = data.pop("problem", None)
         if order is None or problem is None:
             raise CasebookError(f"{args.from_file}: needs an 'order' and a 'problem' section (see `casebook schema`)")
-        case = book.new_case(_validated(Order, order, "order"), _validated(Problem, problem, "problem"), case_id=case_id, **data)
+        case = book.new_case(validate(Order, order, "order"), validate(Problem, problem, "problem"), case_id=case_id, **data)
     else:
         missing = [flag for flag, value in (("--order-id", args.order_id), ("--item", args.item), ("--price", args.price),
                                              ("--order-date", args.order_date), ("--problem", args.problem)) if value is None]
         if missing:
             raise CasebookError(f"new: give --from FILE, or all of {', '.join(missing)}")
-        amount, _, currency = args.price.partition(" ")
-        order = _validated(Order, {
+        amount, currency = split_amount(args.price, args.currency)
+        order = validate(Order, {
             "platform": args.platform,
             "order_id": args.order_id,
             "item_title": args.item,
-            "price": {"amount": amount, "currency": currency or args.currency},
+            "price": {"amount": amount, "currency": currency},
             "order_date": args.order_date,
             "ship_date": args.ship_date,
         }, "order")
-        problem = _validated(Problem, {"kind": args.problem, "description": args.description or ""}, "problem")
+        problem = validate(Problem, {"kind": args.problem, "description": args.description or ""}, "problem")
         shipments = [{"tracking_number": args.tracking}] if args.tracking else []
         case = book.new_case(order, problem, case_id=args.id, shipments=shipments)
     _out(case.id)
     return 0
-
-
-def _validated(model: Any, data: Any, prefix: str) -> Any:
-    from pydantic import ValidationError
-
-    from .errors import CaseInputError
-
-    if isinstance(data, dict):
-        data = {k: v for k, v in data.items() if v is not None}
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise CaseInputError.from_validation(error, prefix=prefix) from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:

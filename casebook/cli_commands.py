@@ -103,16 +103,13 @@ def _book_if_here(args: argparse.Namespace) -> Any:
 
 
 def _now(args: argparse.Namespace) -> Any:
-    from datetime import date, datetime, time, timezone
-    from zoneinfo import ZoneInfo
+    from .errors import CaseInputError
+    from .models import as_of, utc_now
 
-    if getattr(args, "today", None):
-        try:
-            day = date.fromisoformat(args.today)
-        except ValueError:
-            raise CasebookError(f"--today: {args.today!r} is not a date; use YYYY-MM-DD") from None
-        return datetime.combine(day, time(12, 0), ZoneInfo(args.tz))
-    return datetime.now(timezone.utc)
+    try:
+        return as_of(getattr(args, "today", None), args.tz) or utc_now()
+    except CaseInputError:
+        raise CasebookError(f"--today: {args.today!r} is not a date; use YYYY-MM-DD") from None
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
@@ -394,12 +391,14 @@ def add_summary(sub: Any) -> None:
 # -- the case log: messages and dispute progress -----------------------------------------
 
 def _money(text: str | None, flag: str) -> dict[str, str] | None:
+    from .currencies import split_amount
+
     if text is None:
         return None
-    amount, _, currency = text.strip().partition(" ")
+    amount, currency = split_amount(text)
     if not currency:
         raise CasebookError(f"{flag}: give the amount with its currency, e.g. '8000 KRW' or '4.50 USD'")
-    return {"amount": amount.replace(",", ""), "currency": currency}
+    return {"amount": amount, "currency": currency}
 
 
 def cmd_message(args: argparse.Namespace) -> int:

@@ -28,6 +28,12 @@ ZERO_DECIMAL: frozenset[str] = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RW
 _SYMBOLS = {"KRW": "₩", "USD": "$", "CNY": "¥", "EUR": "€", "JPY": "¥", "GBP": "£"}
 
 
+def split_amount(text: str, default_currency: str | None = None) -> tuple[str, str | None]:
+    """``"8,000 KRW"`` -> ``("8000", "KRW")``; the currency falls back to ``default_currency``."""
+    amount, _, currency = text.strip().partition(" ")
+    return amount.replace(",", ""), (currency.strip() or default_currency)
+
+
 def format_amount(amount: Decimal, currency: str) -> str:
     """``KRW 23,900`` / ``USD 12.34``: the code first, unambiguous in both languages."""
     places = 0 if currency in ZERO_DECIMAL else 2

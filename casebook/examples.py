@@ -19,7 +19,7 @@ from .errors import CaseInputError, CasebookError, ConflictError
 from .models import parse_case
 from .store import Casebook
 
-__all__ = ["examples_dir", "read_case_file", "load_examples", "SEED_IDS"]
+__all__ = ["examples_dir", "read_case_file", "read_new_case", "load_examples", "SEED_IDS"]
 
 SEED_IDS = ("seed-a", "seed-b", "seed-c", "seed-d", "seed-e")
 
@@ -55,6 +55,14 @@ def read_case_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CasebookError(f"{path}: expected a mapping with 'order' and 'problem' at the top level")
     return _dates_to_text(data)
+
+
+def read_new_case(path: Path) -> dict[str, Any]:
+    """A case file as input for a new case: what the store sets itself (revision, times, schema) is dropped."""
+    data = read_case_file(path)
+    for volatile in ("revision", "created_at", "updated_at", "schema_version"):
+        data.pop(volatile, None)
+    return data
 
 
 def _dates_to_text(value: Any) -> Any:

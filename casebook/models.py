@@ -60,6 +60,8 @@ __all__ = [
     "check_case_id",
     "utc_now",
     "parse_case",
+    "validate",
+    "as_of",
 ]
 
 
@@ -513,6 +515,31 @@ class Case(_Model):
     def __str__(self) -> str:
         o = self.order
         return f"{self.id}: {o.platform.value} {o.order_id} · {o.item_title} · {o.price} · {self.problem.kind.value} · {self.dispute.stage.value}"
+
+
+def validate(model: Any, data: Any, prefix: str = "") -> Any:
+    """``data`` as ``model``, where ``None`` means "not given"; errors name each field under ``prefix``."""
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if v is not None}
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise CaseInputError.from_validation(error, prefix=prefix) from None
+
+
+def as_of(day: str | date | None, tz: str = "Asia/Seoul") -> datetime | None:
+    """``day`` as a moment (noon in ``tz``), for reproducible "as of" runs; ``None`` means now."""
+    if day is None:
+        return None
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            raise CaseInputError([("today", f"{day!r} is not a date; use YYYY-MM-DD")]) from None
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(12), ZoneInfo(tz))
 
 
 def parse_case(data: Any, *, source: str | None = None) -> Case:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .errors import CaseInputError, CasebookError
+from .models import as_of
 from .store import Casebook, atomic_write_bytes
 
 __all__ = ["open_casebook", "as_of", "overview", "log_order", "check_tracking", "collect_evidence", "dispute_summary",
@@ -40,14 +39,6 @@ def open_casebook(path: str | os.PathLike[str] | None = None, *, with_examples: 
             return book  # installed without the repository's examples/: start empty
         load_examples(book)
     return book
-
-
-def as_of(today: str | date | None, tz: str = "Asia/Seoul") -> datetime | None:
-    """``today`` as a moment (noon in ``tz``), for reproducible runs; None means now."""
-    if today is None:
-        return None
-    day = date.fromisoformat(today) if isinstance(today, str) else today
-    return datetime.combine(day, time(12), ZoneInfo(tz))
 
 
 def write_result(path: str | os.PathLike[str] | None, result: dict[str, Any]) -> dict[str, Any]:
@@ -100,16 +91,14 @@ def log_order(book: Casebook, *, case_id: str | None = None, order_file: str | N
     """Create the case from an order file or fields; an existing ``case_id`` with no order is reused."""
     from pydantic import ValidationError
 
-    from .examples import read_case_file
+    from .examples import read_new_case
     from .models import Case
 
     fields = {k: v for k, v in (fields or {}).items() if v is not None}
     if case_id and case_id in book and not order_file and not fields.get("order_id"):
         return {"case_id": case_id, "created": False}
     if order_file:
-        data = read_case_file(Path(order_file))
-        for volatile in ("revision", "created_at", "updated_at", "schema_version"):
-            data.pop(volatile, None)
+        data = read_new_case(Path(order_file))
     elif fields:
         data = _order_from_fields(fields)
     else:

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..errors import CaseInputError
-from ..models import Order, Platform, Problem, ProblemKind, Shipment
+from ..models import Order, Platform, Problem, ProblemKind, Shipment, validate
 from ..store import Casebook
 from ..tracking.numbers import parse
 from .base import Panel
@@ -114,9 +114,12 @@ class LogOrderPanel(Panel):
             "promised_date": v["promised_date"], "received_date": v["received_date"],
         }
         problem = {"kind": v["problem_kind"], "description": v["description"]}
+        order = {k: v for k, v in order.items() if v != ""}  # an empty box means "not given"
+        if order["price"]["amount"] is None:
+            order.pop("price")
         try:
-            parsed_order = _validated(Order, order, "order")
-            parsed_problem = _validated(Problem, problem, "problem")
+            parsed_order = validate(Order, order, "order")
+            parsed_problem = validate(Problem, problem, "problem")
         except CaseInputError as error:
             self._mark(error)
             self.show_error(self.t("ui.fix_fields"))
@@ -144,15 +147,3 @@ class LogOrderPanel(Panel):
                 target = next((n for n in ("received_date", "ship_date", "promised_date") if n in message), "order_date")
             if target in self.feedback:
                 self.feedback[target].value = f"<span style='color:#cf222e'>✗ {html.escape(message)}</span>"
-
-
-def _validated(model: Any, data: dict[str, Any], prefix: str) -> Any:
-    from pydantic import ValidationError
-
-    clean = {k: v for k, v in data.items() if v is not None and v != ""}
-    if isinstance(clean.get("price"), dict) and clean["price"].get("amount") is None:
-        clean.pop("price")
-    try:
-        return model.model_validate(clean)
-    except ValidationError as error:
-        raise CaseInputError.from_validation(error, prefix=prefix) from None
