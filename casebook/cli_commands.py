@@ -249,8 +249,9 @@ def _result_json(result: Any, flags: list[Any]) -> dict[str, Any]:
 
 def cmd_track(args: argparse.Namespace) -> int:
     from .tracking.numbers import normalise
+    from .playbook import Rules
     from .tracking.service import get_provider, save_result, saved_result, track_many
-    from .tracking.timeline import analyse, thresholds
+    from .tracking.timeline import analyse
 
     book = _book(args) if (args.case or args.all or args.casebook) else _book_if_here(args)
     cases: dict[str, Any] = {}
@@ -277,11 +278,7 @@ def cmd_track(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as error:
             raise CasebookError(f"--paste: cannot read {args.paste} ({type(error).__name__})") from None
     provider = get_provider(args.provider, book=book, pastes=pastes)
-    limits = None
-    if book is not None:
-        from .store import load_config
-
-        limits = thresholds(load_config(book).get("rules", {}).get("timeline"))
+    limits = Rules.for_casebook(book).timeline if book is not None else None
     results = track_many(numbers, provider, progress=not args.json)
     failures = 0
     now = _now(args)

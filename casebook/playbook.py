@@ -65,6 +65,7 @@ class Rules:
     checklists: dict[str, Any]
     deadlines: dict[str, Any]
     guide: dict[str, Any]
+    timeline: dict[str, int]  # tracking-silence thresholds (casebook/rules/timeline.toml)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> "Rules":
@@ -78,10 +79,13 @@ class Rules:
         for key in overrides.get("deadlines", {}):
             if key not in deadline_rules:
                 raise ConfigError(f"rules.deadlines.{key}: no such deadline; accepted: {', '.join(deadline_rules)}")
+        from .tracking.timeline import thresholds
+
         return cls(
             checklists=_merge(defaults["checklists"], overrides.get("checklists", {}), "rules.checklists"),
             deadlines=_merge(deadline_rules, overrides.get("deadlines", {}), "rules.deadlines"),
             guide=_merge(defaults["guide"], overrides.get("guide", {}), "rules.guide"),
+            timeline=thresholds(overrides.get("timeline")),
         )
 
     @classmethod

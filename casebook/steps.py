@@ -124,8 +124,8 @@ def check_tracking(book: Casebook, case_id: str, *, provider: str = "offline", p
     """Track the case's number (a pasted page, or an API), save the snapshot, and read the timeline."""
     from .tracking.providers import OfflineProvider
     from .tracking.service import get_provider, save_result
-    from .tracking.timeline import analyse, thresholds
-    from .store import load_config
+    from .playbook import Rules
+    from .tracking.timeline import analyse
 
     case = book.get(case_id)
     number = case.shipment.tracking_number if case.shipment else None
@@ -150,7 +150,7 @@ def check_tracking(book: Casebook, case_id: str, *, provider: str = "offline", p
         status, sub_status = result.status, result.sub_status
         problems = getattr(chosen, "problems", {}).get(number, [])
     events = [e for s in case.shipments for e in s.events]
-    limits = thresholds(load_config(book).get("rules", {}).get("timeline"))
+    limits = Rules.for_casebook(book).timeline
     kwargs = {"status": status, "sub_status": sub_status} if status is not None else {}
     timeline = analyse(events, order=case.order, problem=case.problem.kind, now=as_of(today), limits=limits, **kwargs)
     return {"case_id": case_id, "number": number, "saved_snapshot": saved, "status": timeline.status.value,

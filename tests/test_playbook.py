@@ -286,3 +286,11 @@ def test_a_fresh_casebook_without_bundled_examples_starts_empty(tmp_path, monkey
 
     monkeypatch.setenv("CASEBOOK_EXAMPLES", str(tmp_path / "nowhere"))
     assert open_casebook(tmp_path / "fresh").ids() == []
+
+
+def test_timeline_thresholds_are_part_of_the_rules_and_overridable(book):
+    (book.path / "casebook.toml").write_text("[rules.timeline]\nstalled_days = 3\n", encoding="utf-8")
+    assert Rules.for_casebook(book).timeline["stalled_days"] == 3
+    assert Rules.load().timeline["stalled_days"] == 7
+    with pytest.raises(ConfigError, match="rules.timeline.stale_days"):
+        Rules.load({"timeline": {"stale_days": 3}})

@@ -9,11 +9,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..store import Casebook, load_config
+from ..playbook import Rules
+from ..store import Casebook
 from ..tracking.plot import timeline_png
 from ..tracking.providers import OfflineProvider
 from ..tracking.service import get_provider, save_result
-from ..tracking.timeline import Timeline, analyse, thresholds
+from ..tracking.timeline import Timeline, analyse
 from .base import Panel
 
 
@@ -85,7 +86,7 @@ class TrackingPanel(Panel):
             return None
         case = self.book.get(self.case_id)
         events = [e for s in case.shipments for e in s.events]
-        limits = thresholds(load_config(self.book).get("rules", {}).get("timeline"))
+        limits = Rules.for_casebook(self.book).timeline
         self.timeline = analyse(events, order=case.order, problem=case.problem.kind, now=self.now, limits=limits, **verdict)
         self.flags.value = "".join(
             f"<div class='casebook-flag casebook-flag-{f.key}' style='color:{ {'problem': '#cf222e', 'warning': '#9a6700'}.get(f.severity, '#1f2328')}'>"
