@@ -356,10 +356,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             if summary.seller_message:
                 lines.append("먼저 판매자에게 이 메시지를 보내세요:" if args.lang == "ko" else "Send this to the seller first:")
                 lines += ["", summary.seller_message, "-" * 60, ""]
-        if args.lang == "en":
-            lines.append(f"Subject: {summary.subject}")
-            lines.append("")
-        lines.append(summary.message(args.lang))
+        lines.append(summary.text(args.lang))
         if not summary.fits:
             lines.append(f"(warning: even the shortest form is longer than {args.max_chars} characters)")
         text = "\n".join(lines)

@@ -216,8 +216,8 @@ def dispute_summary(book: Casebook, case_id: str, output_dir: str | os.PathLike[
     copies = pack_copies(book, case)
     html = report_html(case, book=book, now=now, rules=rules, show_private=show_private, copies=copies)
     markdown = report_markdown(case, now=now, rules=rules, show_private=show_private)
-    atomic_write_bytes(files["message_en"], f"Subject: {summary.subject}\n\n{summary.message_en}".encode("utf-8"))
-    atomic_write_bytes(files["message_ko"], summary.message_ko.encode("utf-8"))
+    atomic_write_bytes(files["message_en"], summary.text("en").encode("utf-8"))
+    atomic_write_bytes(files["message_ko"], summary.text("ko").encode("utf-8"))
     atomic_write_bytes(files["html"], html.encode("utf-8"))
     atomic_write_bytes(files["md"], markdown.encode("utf-8"))
     build_pack(book, case, files["zip"], now=now, rules=rules, show_private=show_private, summary=summary, html=html,

@@ -240,6 +240,10 @@ class DisputeSummary:
     def message(self, lang: str = "en") -> str:
         return self.message_ko if lang == "ko" else self.message_en
 
+    def text(self, lang: str = "en") -> str:
+        """The message as saved to a file: the English one headed by its subject line."""
+        return self.message_ko if lang == "ko" else f"Subject: {self.subject}\n\n{self.message_en}"
+
 
 _DETAIL_LEVELS = [
     # quote length, how many steps, captions shown, how many evidence lines
@@ -418,8 +422,8 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
     if markdown is None:
         markdown = report_markdown(case, now=now, tz=tz, show_private=show_private, rules=rules)
     files: dict[str, bytes] = {
-        "message-en.txt": f"Subject: {summary.subject}\n\n{summary.message_en}".encode("utf-8"),
-        "message-ko.txt": summary.message_ko.encode("utf-8"),
+        "message-en.txt": summary.text("en").encode("utf-8"),
+        "message-ko.txt": summary.text("ko").encode("utf-8"),
         "report.html": html.encode("utf-8"),
         "report.md": markdown.encode("utf-8"),
     }

@@ -106,7 +106,7 @@ class SummaryPanel(Panel):
         target = self.output_dir / f"{case.id}-{ {'txt': 'message.txt', 'html': 'report.html', 'zip': 'dispute-pack.zip', 'ics': 'deadlines.ics'}[fmt]}"
         if fmt == "txt":
             summary = summarise(case, now=self.now, rules=rules)
-            text = f"Subject: {summary.subject}\n\n{summary.message_en}\n\n---\n\n{summary.message_ko}"
+            text = f"{summary.text('en')}\n\n---\n\n{summary.text('ko')}"
             atomic_write_bytes(target, text.encode("utf-8"))
         elif fmt == "html":
             atomic_write_bytes(target, report_html(case, book=self.book, now=self.now, rules=rules).encode("utf-8"))
