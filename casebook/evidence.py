@@ -37,6 +37,7 @@ __all__ = [
     "pack_copies",
     "pack_name",
     "strip_location",
+    "thumbnail",
 ]
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
@@ -430,6 +431,24 @@ def strip_location(data: bytes, mime: str, *, max_pixels: int | None = None) -> 
         # no safe way to rewrite these here: say so rather than imply the copy is clean
         return data, [f"WARNING: location metadata NOT removed ({mime} is not supported); convert to JPEG/MP4 before sharing"]
     return data, []
+
+
+def thumbnail(data: bytes, mime: str, max_pixels: int = 240) -> bytes | None:
+    """A small JPEG preview of an image (None for other types or what Pillow cannot read)."""
+    from PIL import Image
+
+    if not mime.startswith("image/") or mime == "image/heic":
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (max_pixels, max_pixels))  # JPEG: decode at reduced size
+            image = image.convert("RGB")
+            image.thumbnail((max_pixels, max_pixels))
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=70)
+    except (OSError, ValueError):
+        return None
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import jinja2
 
 from .currencies import format_amount
 from .errors import CasebookError
-from .evidence import pack_copies, pack_name
+from .evidence import pack_copies, pack_name, thumbnail
 from .models import Case, Channel, Direction, EvidenceKind, Money, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, Rules, advise
 from .privacy import Masker
@@ -364,23 +364,12 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
 
 def _thumbnails(book: Casebook, case: Case, copies: list[tuple[Any, bytes]] | None = None) -> dict[str, str]:
     """Small location-free JPEG previews of image evidence, as data: URIs (no external files, no scripts)."""
-    from PIL import Image
-
+    mimes = {e.id: e.mime for e in case.evidence}
     out = {}
     for item, data in copies if copies is not None else pack_copies(book, case):
-        record = next(e for e in case.evidence if e.id == item.id)
-        if not record.mime.startswith("image/") or record.mime == "image/heic":
-            continue
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.draft("RGB", (240, 240))  # JPEG: decode at reduced size
-                image = image.convert("RGB")
-                image.thumbnail((240, 240))
-                buffer = io.BytesIO()
-                image.save(buffer, "JPEG", quality=70)
-        except OSError:
-            continue
-        out[item.id] = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        preview = thumbnail(data, mimes[item.id])
+        if preview is not None:
+            out[item.id] = "data:image/jpeg;base64," + base64.b64encode(preview).decode("ascii")
     return out
 
 

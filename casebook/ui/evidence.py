@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 import ipywidgets as w
 
-from ..evidence import add_evidence, verify
+from ..evidence import add_evidence, thumbnail, verify
 from ..models import EvidenceKind
 from ..playbook import Rules, checklist
 from ..store import Casebook
@@ -93,16 +92,7 @@ class EvidencePanel(Panel):
 
     def _thumbnail(self, case: Any, record: Any) -> w.Widget:
         label = w.HTML(f"<small>{html.escape(record.id)} {html.escape(record.kind.value)}<br>{html.escape(record.caption[:40])}</small>")
-        if record.mime.startswith("image/") and record.mime != "image/heic":
-            from PIL import Image
-
-            try:
-                with Image.open(self.book.evidence_dir(case.id) / record.file) as image:
-                    image = image.convert("RGB")
-                    image.thumbnail((120, 120))
-                    buffer = io.BytesIO()
-                    image.save(buffer, "PNG")
-                return w.VBox([w.Image(value=buffer.getvalue(), format="png"), label])
-            except OSError:
-                pass
+        preview = thumbnail((self.book.evidence_dir(case.id) / record.file).read_bytes(), record.mime, 120)
+        if preview is not None:
+            return w.VBox([w.Image(value=preview, format="jpeg"), label])
         return w.VBox([w.HTML(f"<div style='width:120px;height:80px;border:1px solid #ccc'>{html.escape(record.mime)}</div>"), label])
