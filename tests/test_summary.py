@@ -236,3 +236,9 @@ def test_masking_leaves_tracking_and_order_numbers_alone():
     for kept in ("1099255990", "LP00068434402473", "8190012345678901", "630012345678"):
         assert kept in masked
     assert "2345 6789" not in masked and "010.2345.6789" not in masked
+
+
+def test_the_report_gallery_has_a_thumbnail_for_each_image(seeded):
+    html = report_html(seeded.get("seed-a"), book=seeded)
+    images = [e for e in seeded.get("seed-a").evidence if e.mime.startswith("image/")]
+    assert html.count("data:image/jpeg;base64,") == len(images) == 4
