@@ -24,7 +24,9 @@ from tqdm.auto import tqdm
 from .errors import CasebookError
 from .store import atomic_write_bytes
 
-__all__ = ["BatchRow", "RowResult", "read_orders", "run_batch", "NOTEBOOKS"]
+__all__ = ["BatchRow", "RowResult", "read_orders", "run_batch", "run_step", "NOTEBOOKS", "NOTEBOOKS_DIR"]
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOKS = ("01_log_order", "02_check_tracking", "03_collect_evidence", "04_dispute_summary")
 REQUIRED = ("order_id", "item_title", "price", "order_date", "problem_kind")
@@ -78,6 +80,23 @@ def read_orders(path: Path) -> list[BatchRow]:
     return rows
 
 
+def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir: Path = NOTEBOOKS_DIR,
+             kernel: str = "python3") -> dict[str, Any]:
+    """Execute one step notebook headless into ``out`` and return the JSON result it wrote.
+
+    Values go through papermill's Python API (so ids stay text) and widget
+    state is not stored (so no token or uploaded file lands in the executed copy).
+    """
+    import papermill as pm
+
+    result_file = out / f"{name}.json"
+    pm.execute_notebook(str(notebooks_dir / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
+                        parameters=parameters | {"result_file": str(result_file)}, kernel_name=kernel,
+                        progress_bar=False, log_output=False, store_widget_state=False, cwd=str(out),
+                        request_save_on_cell_execute=False)
+    return json.loads(result_file.read_text(encoding="utf-8"))
+
+
 def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) -> list[tuple[str, dict[str, Any]]]:
     v = row.values
     common = {"casebook_path": casebook_path, "lang": "ko", "today": v.get("today") or None}
@@ -92,19 +111,15 @@ def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) ->
     paste = v.get("paste_file") or None
     evidence = [e.strip() for e in (v.get("evidence") or "").split(";") if e.strip()]
     return [
-        ("01_log_order", common | fields | {"case_id": case_id, "result_file": str(row_dir / "01.json")}),
-        ("02_check_tracking", common | {"provider": "offline", "paste_file": str(base / paste) if paste else None,
-                                        "result_file": str(row_dir / "02.json")}),
-        ("03_collect_evidence", common | {"evidence": evidence, "evidence_base": str(base),
-                                          "result_file": str(row_dir / "03.json")}),
-        ("04_dispute_summary", common | {"output_dir": str(row_dir / "summary"), "result_file": str(row_dir / "04.json")}),
+        ("01_log_order", common | fields | {"case_id": case_id}),
+        ("02_check_tracking", common | {"provider": "offline", "paste_file": str(base / paste) if paste else None}),
+        ("03_collect_evidence", common | {"evidence": evidence, "evidence_base": str(base)}),
+        ("04_dispute_summary", common | {"output_dir": str(row_dir / "summary")}),
     ]
 
 
 def _run_row(row: BatchRow, casebook_path: str, output: str, notebooks_dir: str, base: str, kernel: str) -> RowResult:
     """One row, four notebooks, in a worker process; any failure becomes the row's error line."""
-    import papermill as pm
-
     row_dir = Path(output) / row.row_id
     row_dir.mkdir(parents=True, exist_ok=True)
     result = RowResult(row.row_id, row.number + 1, "failed")
@@ -113,10 +128,7 @@ def _run_row(row: BatchRow, casebook_path: str, output: str, notebooks_dir: str,
         for name, params in _parameters(row, casebook_path, row_dir, Path(base)):
             if name != "01_log_order":
                 params["case_id"] = case_id
-            pm.execute_notebook(str(Path(notebooks_dir) / f"{name}.ipynb"), str(row_dir / f"{name}.ipynb"),
-                                parameters=params, kernel_name=kernel, progress_bar=False, log_output=False,
-                                store_widget_state=False, cwd=str(row_dir), request_save_on_cell_execute=False)
-            step = json.loads((row_dir / f"{name[:2]}.json").read_text(encoding="utf-8"))
+            step = run_step(name, row_dir, params, notebooks_dir=Path(notebooks_dir), kernel=kernel)
             result.outputs[name] = step
             if name == "01_log_order":
                 case_id = step["case_id"]
@@ -153,7 +165,7 @@ def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int =
     rows = read_orders(orders)
     output.mkdir(parents=True, exist_ok=True)
     book = open_casebook(casebook_path, with_examples=False)
-    notebooks = notebooks_dir or Path(__file__).resolve().parent.parent / "notebooks"
+    notebooks = notebooks_dir or NOTEBOOKS_DIR
     if not (notebooks / "01_log_order.ipynb").exists():
         raise CasebookError(f"notebooks not found in {notebooks}; pass --notebooks DIR")
     results: dict[str, RowResult] = {}

@@ -8,7 +8,6 @@ prints where the executed notebooks, the report and the dispute pack are.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -20,14 +19,13 @@ CASE = "seed-a"
 
 
 def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
-    import papermill as pm
+    from .batch import run_step
 
     if output.exists():
         shutil.rmtree(output)
     book = Casebook.init(output / "casebook")
     load_examples(book)
     print(book.to_frame()[["id", "item", "problem", "stage", "amount", "currency"]].to_string(index=False, max_colwidth=40))
-    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
     executed = output / "notebooks"
     executed.mkdir(parents=True)
     common = {"casebook_path": str(book.path), "lang": "ko", "today": "2026-03-21"}
@@ -41,10 +39,7 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
     results = {}
     for name, params in steps:
         print(f"running {name} ...", flush=True)
-        pm.execute_notebook(str(notebooks / f"{name}.ipynb"), str(executed / f"{name}.ipynb"),
-                            parameters=common | params | {"result_file": str(executed / f"{name}.json")},
-                            kernel_name=kernel, progress_bar=False, store_widget_state=False, cwd=str(executed))
-        results[name] = json.loads((executed / f"{name}.json").read_text(encoding="utf-8"))
+        results[name] = run_step(name, executed, common | params, kernel=kernel)
     files = {k: Path(v) for k, v in results["04_dispute_summary"]["files"].items()}
     tracking = results["02_check_tracking"]
     print(f"\ncase A tracking: {tracking['status']} ({tracking['events']} events), flags: {', '.join(tracking['flags'])}")
