@@ -350,8 +350,7 @@ def parse(
         if not number:
             return _invalid(text, "", Reason.EMPTY, registry)
         if not (number.isascii() and number.isalnum()):
-            bad = "".join(sorted({ch for ch in number if not ("0" <= ch <= "9" or "A" <= ch <= "Z")}))[:10]
-            return _invalid(text, number, Reason.BAD_CHARACTERS, registry, got=bad)
+            return _invalid(text, number, Reason.BAD_CHARACTERS, registry, got=_bad_characters(number))
     length = len(number)
     if length < registry.min_length:
         return _invalid(text, number, Reason.TOO_SHORT, registry)
