@@ -1,7 +1,7 @@
-"""Settings and secrets (API tokens) for a casebook.
+"""Secrets (API tokens): wrapped so they never show, and scrubbed from every text and log.
 
-Secrets come from the environment or the casebook's ``casebook.toml`` and are
-wrapped in ``Secret`` so that printing, logging or formatting one shows
+``casebook.settings`` finds them (environment, then ``casebook.toml``) and
+wraps each in ``Secret`` so that printing, logging or formatting one shows
 ``***``. Every value handed to a provider is also registered for redaction:
 ``redact()`` scrubs it from any text, and a logging filter scrubs it from
 httpx's own request logs (UNI-PASS puts its key in the URL).
@@ -10,13 +10,12 @@ httpx's own request logs (UNI-PASS puts its key in the URL).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Secret", "get_secret", "redact", "SECRET_ENV"]
+__all__ = ["Secret", "redact", "SECRET_ENV", "install_log_file"]
 
 ENV_17TRACK = "SEVENTEENTRACK_TOKEN"
 ENV_UNIPASS = "UNIPASS_API_KEY"
@@ -87,22 +86,11 @@ def _install_log_filter() -> None:
             logger.addFilter(_FILTER)
 
 
-def get_secret(name: str, book: Any = None, *, required: bool = True) -> Secret | None:
-    """A secret from the environment (first) or the casebook's ``[secrets]`` table.
-
-    The error for a missing secret says where to put it, never a value.
-    """
-    env = SECRET_ENV.get(name)
-    if env is None:
-        raise ConfigError(f"unknown secret {name!r}; known: {', '.join(SECRET_ENV)}")
-    value = os.environ.get(env)
-    if not value and book is not None:
-        from .store import load_config
-
-        value = load_config(book).get("secrets", {}).get(name)
-    if not value:
-        if required:
-            where = f" or [secrets] {name} = \"...\" in {book.path / 'casebook.toml'}" if book is not None else ""
-            raise ConfigError(f"no {name.replace('_', ' ')}: set the environment variable {env}{where}")
-        return None
-    return Secret(str(value))
+def install_log_file(target: str) -> None:
+    """Write a debug log to ``target`` (``CASEBOOK_LOG``); every line passes the redacting filter."""
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.addFilter(_FILTER)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)

@@ -44,6 +44,9 @@ __all__ = [
     "Channel",
     "Direction",
     "Payer",
+    "DeadlineStatus",
+    "Severity",
+    "CheckKey",
     "Money",
     "Order",
     "Problem",
@@ -61,7 +64,6 @@ __all__ = [
     "utc_now",
     "parse_case",
     "validate",
-    "as_of",
 ]
 
 
@@ -104,7 +106,7 @@ class ProblemKind(StrEnum):
 
 
 class RefundType(StrEnum):
-    """The guide's refund types (DOMAIN.md §2)."""
+    """The consumer guide's refund types (docs/domain.md#refund-types)."""
 
     FULL_REFUND = "full_refund"
     PARTIAL_REFUND = "partial_refund"
@@ -123,7 +125,7 @@ class Remedy(StrEnum):
 
 
 class DisputeStage(StrEnum):
-    """The dispute's stage, following the guide (DOMAIN.md §4)."""
+    """The dispute's stage, following the consumer guide (docs/domain.md#the-dispute-stage-by-stage)."""
 
     NOT_OPENED = "not_opened"
     OPENED = "opened"
@@ -185,6 +187,33 @@ class Payer(StrEnum):
     BUYER = "buyer"
 
 
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands as of a moment."""
+
+    UPCOMING = "upcoming"
+    PAST = "past"
+    CANNOT_COMPUTE = "cannot_compute"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    """How much a tracking flag or warning matters."""
+
+    INFO = "info"
+    WARNING = "warning"
+    PROBLEM = "problem"
+
+
+class CheckKey(StrEnum):
+    """The readiness checks (the guide's lessons), weighted in ``rules/readiness.toml``."""
+
+    SELLER_CONTACTED = "seller_contacted"
+    EVIDENCE = "evidence"
+    TRACKING = "tracking"
+    WINDOW = "window"
+    DESCRIPTION = "description"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -209,7 +238,9 @@ def _display(value: Any) -> str:
     if isinstance(value, list):
         return f"{len(value)} item(s)"
     if isinstance(value, StrEnum):
-        return value.value
+        from .i18n import label
+
+        return label(value, "en")
     return str(value)
 
 
@@ -495,26 +526,14 @@ class Case(_Model):
         return [m for m in self.messages if m.with_seller]
 
     def _repr_html_(self) -> str:
-        o, p = self.order, self.problem
-        rows = [
-            ("Case", self.id),
-            ("Order", f"{o.platform.value} {o.order_id}"),
-            ("Item", o.item_title + (f" ({o.option})" if o.option else "")),
-            ("Paid", str(o.price)),
-            ("Problem", p.kind.value),
-            ("Stage", self.dispute.stage.value),
-            ("Evidence", f"{len(self.evidence)} file(s)"),
-            ("Messages", f"{len(self.messages)}"),
-        ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in rows
-        )
-        return f"<table class='casebook-case'>{body}</table>"
+        from .views import case_html
+
+        return case_html(self, "ko")
 
     def __str__(self) -> str:
-        o = self.order
-        return f"{self.id}: {o.platform.value} {o.order_id} · {o.item_title} · {o.price} · {self.problem.kind.value} · {self.dispute.stage.value}"
+        from .views import case_line
+
+        return case_line(self, "en")
 
 
 def validate(model: Any, data: Any, prefix: str = "") -> Any:
@@ -525,21 +544,6 @@ def validate(model: Any, data: Any, prefix: str = "") -> Any:
         return model.model_validate(data)
     except ValidationError as error:
         raise CaseInputError.from_validation(error, prefix=prefix) from None
-
-
-def as_of(day: str | date | None, tz: str = "Asia/Seoul") -> datetime | None:
-    """``day`` as a moment (noon in ``tz``), for reproducible "as of" runs; ``None`` means now."""
-    if day is None:
-        return None
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            raise CaseInputError([("today", f"{day!r} is not a date; use YYYY-MM-DD")]) from None
-    from datetime import time
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(12), ZoneInfo(tz))
 
 
 def parse_case(data: Any, *, source: str | None = None) -> Case:

@@ -35,15 +35,16 @@ from .errors import (
     CorruptCaseError,
     SchemaVersionError,
 )
+from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, utc_now
+from .settings import CONFIG_FILE, Settings, starter_config
+
 if TYPE_CHECKING:
     import pandas as pd
 
-from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, utc_now
-
+MARKER_FILE = CONFIG_FILE
 __all__ = ["Casebook", "BrokenCase", "MIGRATIONS", "atomic_write_bytes", "CASE_FILE", "MARKER_FILE"]
 
 CASE_FILE = "case.json"
-MARKER_FILE = "casebook.toml"
 LOCK_SUFFIX = ".lock"
 TRASH = ".trash"
 
@@ -127,22 +128,37 @@ def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
 class Casebook:
     """A folder of cases with atomic, locked, revisioned saves."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False, settings: Settings | None = None) -> None:
         self.path = Path(path).expanduser().resolve()
         marker = self.path / MARKER_FILE
         if create:
-            self.path.mkdir(parents=True, exist_ok=True)
-            if not marker.exists():
-                atomic_write_bytes(marker, _DEFAULT_CONFIG.encode("utf-8"))
+            self.prepare(self.path)
         elif not marker.exists():
             if not self.path.exists():
                 raise CasebookError(f"{self.path}: no such folder; create a casebook with `casebook init {path}`")
             raise CasebookError(f"{self.path}: not a casebook (no {MARKER_FILE}); create one with `casebook init {path}`")
+        # Resolved once (defaults, casebook.toml, environment) unless the face resolved it with its own options.
+        self.settings: Settings = settings if settings is not None else Settings.resolve(self.path)
+
+    @staticmethod
+    def prepare(path: str | os.PathLike[str]) -> Path:
+        """Make ``path`` a casebook folder (with a starter ``casebook.toml``) if it is not one yet."""
+        folder = Path(path).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise CasebookError(f"{folder}: is a file, not a folder; choose a folder for the casebook")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            marker = folder / MARKER_FILE
+            if not marker.exists():
+                atomic_write_bytes(marker, starter_config().encode("utf-8"))
+        except OSError as error:
+            raise CasebookError(f"{folder}: cannot create the casebook ({error.strerror or error})") from None
+        return folder
 
     @classmethod
-    def init(cls, path: str | os.PathLike[str]) -> "Casebook":
+    def init(cls, path: str | os.PathLike[str], *, settings: Settings | None = None) -> "Casebook":
         """Create (or reopen) a casebook folder."""
-        return cls(path, create=True)
+        return cls(path, create=True, settings=settings)
 
     def __repr__(self) -> str:
         return f"Casebook({str(self.path)!r})"
@@ -364,29 +380,3 @@ def _summary_row(case_id: str, data: dict[str, Any], today: date) -> tuple[Any, 
         data["updated_at"],
         None,
     )
-
-
-_DEFAULT_CONFIG = """\
-# casebook settings. Every rule default can be overridden here; see README.
-[casebook]
-timezone = "Asia/Seoul"
-language = "ko"
-
-# [rules.deadlines]      # e.g. seller_reply_days = 5
-# [rules.timeline]       # e.g. stalled_days = 7
-"""
-
-
-def load_config(book: Casebook) -> dict[str, Any]:
-    """The casebook's ``casebook.toml`` as a dict (empty when absent)."""
-    import tomllib
-
-    path = book.path / MARKER_FILE
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as error:
-        from .errors import ConfigError
-
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
