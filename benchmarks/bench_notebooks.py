@@ -37,7 +37,8 @@ def walkthrough(tmp: Path, book: Casebook) -> float:
     start = time.perf_counter()
     for name in STEPS:
         pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp / f"{name}.ipynb"),
-                            parameters={"casebook_path": str(book.path), "today": "2026-03-21", **params[name]},
+                            parameters={"casebook_path": str(book.path), "today": "2026-03-21",
+                                        "result_file": str(tmp / f"{name}.json"), **params[name]},
                             kernel_name="python3", progress_bar=False, log_output=False, store_widget_state=False, cwd=str(tmp))
     return time.perf_counter() - start
 

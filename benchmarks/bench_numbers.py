@@ -1,7 +1,7 @@
 """parse() on 100,000 mixed numbers vs the `tracking-numbers` package (PyPI), same inputs.
 
 Prints both throughputs, the ratio, and both packages' conformance scores on
-the jkeen corpus in ../shared (covered couriers, and the whole corpus).
+the public jkeen tracking_number_data corpus, when it sits beside the checkout (covered couriers, and the whole corpus).
 Target (issue #3): >= 3x the peer's throughput, 100% on the covered couriers.
 """
 

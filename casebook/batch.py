@@ -24,9 +24,8 @@ from tqdm.auto import tqdm
 from .errors import CasebookError
 from .store import atomic_write_bytes
 
-__all__ = ["BatchRow", "RowResult", "read_orders", "run_batch", "run_step", "NOTEBOOKS", "NOTEBOOKS_DIR"]
+__all__ = ["BatchRow", "RowResult", "read_orders", "run_batch", "run_step", "NOTEBOOKS"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 NOTEBOOKS = ("01_log_order", "02_check_tracking", "03_collect_evidence", "04_dispute_summary")
 REQUIRED = ("order_id", "item_title", "price", "order_date", "problem_kind")
@@ -80,7 +79,7 @@ def read_orders(path: Path) -> list[BatchRow]:
     return rows
 
 
-def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir: Path = NOTEBOOKS_DIR,
+def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir: Path | None = None,
              kernel: str = "python3") -> dict[str, Any]:
     """Execute one step notebook headless into ``out`` and return the JSON result it wrote.
 
@@ -89,6 +88,9 @@ def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir:
     """
     import papermill as pm
 
+    from .examples import bundled_dir
+
+    notebooks_dir = notebooks_dir or bundled_dir("notebooks")
     result_file = out / f"{name}.json"
     pm.execute_notebook(str(notebooks_dir / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
                         parameters=parameters | {"result_file": str(result_file)}, kernel_name=kernel,
@@ -99,7 +101,7 @@ def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir:
 
 def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) -> list[tuple[str, dict[str, Any]]]:
     v = row.values
-    common = {"casebook_path": casebook_path, "lang": "ko", "today": v.get("today") or None}
+    common = {"casebook_path": casebook_path, "today": v.get("today") or None}
     # a deterministic id, so that a resumed batch finds the case a failed run created
     case_id = v.get("case_id") or _slug(f"{v.get('platform') or 'aliexpress'}-{v.get('order_id')}")
     fields = {k: (v.get(k) or None) for k in ("order_id", "platform", "item_title", "option", "price", "currency",
@@ -165,7 +167,9 @@ def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int =
     rows = read_orders(orders)
     output.mkdir(parents=True, exist_ok=True)
     book = open_casebook(casebook_path, with_examples=False)
-    notebooks = notebooks_dir or NOTEBOOKS_DIR
+    from .examples import bundled_dir
+
+    notebooks = notebooks_dir or bundled_dir("notebooks")
     if not (notebooks / "01_log_order.ipynb").exists():
         raise CasebookError(f"notebooks not found in {notebooks}; pass --notebooks DIR")
     results: dict[str, RowResult] = {}

@@ -1,5 +1,7 @@
-"""``casebook``: the command line over the package's pure functions.
+"""``casebook``: the command line, a face over ``casebook.services``.
 
+Each command parses its flags, calls one use case and prints the result in
+the shopper's language (``--lang``, else ``casebook.toml``, else Korean).
 Errors print one line (``casebook: error: ...``) and exit non-zero; no
 traceback reaches the shopper. Set ``CASEBOOK_DEBUG=1`` to see tracebacks.
 """
@@ -14,8 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, services
 from .errors import CasebookError
+from .i18n import label, t
+from .settings import Settings
 from .store import Casebook
 
 EXIT_ERROR = 1
@@ -24,94 +28,157 @@ EXIT_USAGE = 2
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _open_book(args: argparse.Namespace) -> Casebook:
-    path = args.casebook or os.environ.get("CASEBOOK_PATH") or "."
-    return Casebook(path)
-
-
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+# -- opening the casebook and the settings ------------------------------------------------------------
+
+def _book(args: argparse.Namespace, *, create: bool = False) -> Casebook:
+    """The casebook named by -C / $CASEBOOK_PATH / the current folder, with the flags' settings applied."""
+    return services.open_casebook(getattr(args, "casebook", None), create=create, default=".",
+                                  timezone=getattr(args, "tz", None), language=getattr(args, "lang", None))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings for commands that work without a casebook: the casebook's if we are in one, else defaults."""
+    try:
+        return _book(args).settings
+    except CasebookError:
+        return Settings.resolve(None, timezone=getattr(args, "tz", None), language=getattr(args, "lang", None))
+
+
+def _write(path: Path, data: bytes) -> None:
+    from .store import atomic_write_bytes
+
+    if path.is_dir():
+        raise CasebookError(f"{path}: is a folder; give a file name to write to")
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as error:
+        raise CasebookError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+# -- the casebook and its cases ------------------------------------------------------------------------
+
 def cmd_init(args: argparse.Namespace) -> int:
     from .examples import load_examples
 
-    book = Casebook.init(args.path)
-    _out(f"casebook ready at {book.path}")
+    book = services.open_casebook(args.path, create=True, timezone=getattr(args, "tz", None),
+                                  language=getattr(args, "lang", None))
+    lang = book.settings.language
+    _out(t("cli.ready", lang, path=book.path))
     if args.with_examples:
         added = load_examples(book, examples_dir=Path(args.examples) if args.examples else None, replace=args.force)
-        _out(f"added {len(added)} example case(s): {', '.join(added)}")
+        _out(t("cli.examples_added", lang, n=len(added), ids=", ".join(added)))
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .currencies import split_amount
-    from .examples import read_new_case
-    from .models import Order, Problem, validate
-
-    book = _open_book(args)
+    book = _book(args)
     if args.from_file:
-        data = read_new_case(Path(args.from_file))
-        case_id = data.pop("id", None) or args.id
-        order = data.pop("order", None)
-        problem = data.pop("problem", None)
-        if order is None or problem is None:
-            raise CasebookError(f"{args.from_file}: needs an 'order' and a 'problem' section (see `casebook schema`)")
-        case = book.new_case(validate(Order, order, "order"), validate(Problem, problem, "problem"), case_id=case_id, **data)
+        saved = services.new_case_from_file(book, args.from_file, case_id=args.id)
     else:
         missing = [flag for flag, value in (("--order-id", args.order_id), ("--item", args.item), ("--price", args.price),
                                              ("--order-date", args.order_date), ("--problem", args.problem)) if value is None]
         if missing:
-            raise CasebookError(f"new: give --from FILE, or all of {', '.join(missing)}")
-        amount, currency = split_amount(args.price, args.currency)
-        order = validate(Order, {
-            "platform": args.platform,
-            "order_id": args.order_id,
-            "item_title": args.item,
-            "price": {"amount": amount, "currency": currency},
-            "order_date": args.order_date,
-            "ship_date": args.ship_date,
-        }, "order")
-        problem = validate(Problem, {"kind": args.problem, "description": args.description or ""}, "problem")
-        shipments = [{"tracking_number": args.tracking}] if args.tracking else []
-        case = book.new_case(order, problem, case_id=args.id, shipments=shipments)
-    _out(case.id)
+            raise CasebookError(f"new: give --from FILE (see examples/order.yaml), or all of {', '.join(missing)}")
+        form = {"platform": args.platform, "order_id": args.order_id, "item_title": args.item, "price": args.price,
+                "currency": args.currency, "order_date": args.order_date, "ship_date": args.ship_date,
+                "promised_date": args.promised_date, "received_date": args.received_date, "problem_kind": args.problem,
+                "description": args.description, "tracking_number": args.tracking, "payment_method": args.payment,
+                "option": args.option, "store_name": args.store}
+        saved = services.new_case(book, form, case_id=args.id)
+    if saved.created:
+        _out(saved.case.id)
+        return 0
+    sys.stderr.write(t("cli.already_logged", book.settings.language, id=saved.case.id) + "\n")
+    _out(saved.case.id)
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    book = _open_book(args)
+    book = _book(args)
+    lang = book.settings.language
     frame = book.to_frame()
     if args.json:
         _out(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         return 0
     if frame.empty:
-        _out(f"no cases in {book.path}; add one with `casebook new` or `casebook init --with-examples`")
+        _out(t("cli.no_cases", lang, path=book.path))
         return 0
-    shown = frame[["id", "platform", "order_id", "item", "problem", "stage", "amount", "currency", "order_date"]]
-    _out(shown.to_string(index=False, max_colwidth=32))
+    good = frame[frame["error"].isna()]
+    rows = [(row.id, _label("platform", row.platform, lang), row.order_id, _short(row.item, 40),
+             _label("problem_kind", row.problem, lang), _label("dispute_stage", row.stage, lang),
+             _amount(row.amount, row.currency, lang), str(row.order_date)) for row in good.itertuples()]
+    head = [t(k, lang) for k in ("ui.case", "ui.platform", "ui.order_id", "ui.item", "ui.problem", "ui.stage", "ui.amount",
+                                 "ui.order_date")]
+    for line in _table([head, *rows]):
+        _out(line)
     broken = frame[frame["error"].notna()]
     for _, row in broken.iterrows():
-        _out(f"BROKEN {row['id']}: {row['error']}")
+        _out(t("cli.broken", lang, id=row["id"], error=row["error"]))
     return EXIT_ERROR if len(broken) else 0
 
 
+def _label(kind: str, value: Any, lang: str) -> str:
+    from . import models
+
+    enum = {"platform": models.Platform, "problem_kind": models.ProblemKind, "dispute_stage": models.DisputeStage}[kind]
+    try:
+        return label(enum(value), lang)
+    except ValueError:
+        return str(value)
+
+
+def _amount(amount: Any, currency: Any, lang: str) -> str:
+    from decimal import Decimal
+
+    from .i18n import money
+
+    try:
+        return money(Decimal(str(amount)), str(currency), lang)
+    except ArithmeticError:
+        return f"{amount} {currency}"
+
+
+def _short(text: Any, width: int) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(rows: list[Sequence[Any]]) -> list[str]:
+    """Columns padded by display width (a Hangul syllable takes two cells)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(row)).rstrip() for row in cells]
+
+
 def cmd_show(args: argparse.Namespace) -> int:
-    book = _open_book(args)
+    from .views import case_line
+
+    book = _book(args)
+    lang = book.settings.language
     case = book.get(args.id)
     if args.json:
         _out(case.model_dump_json(indent=2))
-    else:
-        _out(str(case))
-        o = case.order
-        for label, value in (("ordered", o.order_date), ("shipped", o.ship_date), ("promised", o.promised_by),
-                             ("received", o.received_date), ("store", o.store_name), ("option", o.option)):
-            if value:
-                _out(f"  {label:9} {value}")
-        for s in case.shipments:
-            _out(f"  tracking  {s.tracking_number or '-'} {s.carrier or ''} {s.domestic_number or ''}".rstrip())
-        _out(f"  messages  {len(case.messages)} ({len(case.seller_messages())} with the seller)")
-        _out(f"  evidence  {len(case.evidence)} file(s)")
+        return 0
+    _out(case_line(case, lang))
+    o = case.order
+    for key, value in (("ui.order_date", o.order_date), ("ui.ship_date", o.ship_date), ("ui.promised_date", o.promised_by),
+                       ("ui.received_date", o.received_date), ("ui.store_name", o.store_name), ("ui.option", o.option)):
+        if value:
+            _out(f"  {t(key, lang)}: {value}")
+    for s in case.shipments:
+        numbers = " / ".join(n for n in (s.tracking_number, s.domestic_number) if n)
+        _out(f"  {t('ui.tracking_number', lang)}: {numbers or '-'}")
+    _out(f"  {t('report.log', lang)}: {len(case.messages)}")
+    _out(f"  {t('report.evidence', lang)}: {len(case.evidence)}")
     return 0
 
 
@@ -122,78 +189,379 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Handler] = {}
+# -- tracking ---------------------------------------------------------------------------------------------
+
+def cmd_track_number(args: argparse.Namespace) -> int:
+    from .tracking.numbers import extract, parse
+
+    lang = _settings(args).language
+    if args.extract:
+        try:
+            text = Path(args.extract).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CasebookError(f"--extract: cannot read {args.extract} ({type(error).__name__})") from None
+        found = extract(text)
+        for item in found:
+            _out(json.dumps(item.parsed.to_dict() | {"line": item.line}, ensure_ascii=False) if args.json
+                 else item.parsed.summary(lang))
+        if not found and not args.json:
+            _out(t("number.none_found", lang))
+        return 0
+    if not args.numbers:
+        raise CasebookError("track-number: give one or more numbers, or --extract FILE")
+    all_valid = True
+    for text in args.numbers:
+        parsed = parse(text, prefer_korean=args.korean)
+        all_valid &= parsed.valid
+        _out(json.dumps(parsed.to_dict(), ensure_ascii=False) if args.json else parsed.summary(lang))
+    return 0 if all_valid else 1
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    paste = None
+    if args.paste:
+        if args.provider != "offline":
+            raise CasebookError("--paste goes with --provider offline (the pasted page is the tracking source)")
+        try:
+            paste = Path(args.paste).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CasebookError(f"--paste: cannot read {args.paste} ({type(error).__name__})") from None
+    if args.all:
+        book = _book(args)
+        reports = services.track_all(book, provider=args.provider, today=args.today, progress=not args.json)
+        settings = book.settings
+    elif args.case:
+        book = _book(args)
+        settings = book.settings
+        if args.numbers:
+            raise CasebookError("track: give either --case ID (its saved number is used) or numbers, not both")
+        reports = [services.track(book, args.case, provider=args.provider, paste=paste, today=args.today)]
+    elif args.numbers:
+        settings = _settings(args)
+        reports = services.track_numbers(settings, args.numbers, provider=args.provider, paste=paste, today=args.today,
+                                         progress=not args.json)
+    else:
+        raise CasebookError("track: give numbers, --case ID (uses its tracking number) or --all")
+    lang = settings.language
+    failures = 0
+    for report in reports:
+        failures += report.error is not None
+        if args.json:
+            _out(json.dumps(_track_json(report), ensure_ascii=False))
+            continue
+        from .tracking.timeline import status_text
+
+        head = f"{report.number}  {status_text(report.timeline.status, report.result.sub_status)(lang)}"
+        _out(head + (f"  [{report.case_id}]" if report.case_id else ""))
+        if report.error is not None:
+            _out("  " + t("cli.error", lang, message=report.error))
+        if report.result.events:
+            newest = max(report.result.events, key=lambda e: e.time)
+            when = newest.time.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+            _out("  " + t("cli.last_event", lang, when=when, where=newest.location or "", event=newest.description))
+        for flag in report.timeline.flags:
+            _out(f"  ! {label(flag.severity, lang)}: {flag.text(lang)}")
+        for line_no, line, why in report.unread:
+            sys.stderr.write(t("cli.paste_line", lang, n=line_no, why=why, text=line) + "\n")
+    return 1 if reports and failures == len(reports) else 0
+
+
+def _track_json(report: services.TrackReport) -> dict[str, Any]:
+    result = report.result
+    return {
+        "number": result.number, "carrier": result.carrier, "status": result.status.value, "sub_status": result.sub_status,
+        "case_id": report.case_id, "saved": report.saved,
+        "events": [e.model_dump(mode="json") for e in result.events],
+        "flags": [f.to_dict() for f in report.timeline.flags],
+        "error": None if result.error is None else result.error.model_dump(), "source": result.source,
+    }
+
+
+# -- evidence and advice ----------------------------------------------------------------------------------
+
+def cmd_evidence_add(args: argparse.Namespace) -> int:
+    book = _book(args)
+    lang = book.settings.language
+    result = services.add_evidence(book, args.id, Path(args.file), args.kind, args.caption or "")
+    record = result.evidence
+    if result.duplicate:
+        _out(t("cli.evidence_duplicate", lang, id=record.id, file=record.file))
+    else:
+        _out(t("cli.evidence_added", lang, id=record.id, file=record.file, mime=record.mime, size=f"{record.size:,}",
+               digest=record.sha256[:12]))
+    for warning in result.warnings:
+        _out(t("cli.warning", lang, text=warning))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    book = _book(args)
+    reports = services.verify(book, args.id)
+    for report in reports:
+        for line in report.lines():
+            _out(line)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from .playbook import deadlines_ics, next_deadline
+    from .views import deadlines_text
+
+    book = _book(args)
+    lang = book.settings.language
+    items = services.deadlines(book, args.id, today=args.today)
+    shown = [d for d in items if d.status.value != "not_applicable"]
+    if args.json:
+        _out(json.dumps([d.to_dict() for d in shown], ensure_ascii=False, indent=2))
+    else:
+        for line in deadlines_text(items, lang):
+            _out(line)
+        upcoming = next_deadline(items)
+        if upcoming is not None:
+            _out("")
+            _out(f"{t('deadline.next', lang)}: {upcoming.describe(lang)}")
+    if args.ics:
+        _write(Path(args.ics), deadlines_ics(book.get(args.id), items, lang=lang))
+        _out(t("cli.calendar", lang, path=args.ics))
+    return 0
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from .views import advice_text
+
+    book = _book(args)
+    advice = services.advise(book, args.id, today=args.today)
+    if args.json:
+        _out(json.dumps(advice.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for line in advice_text(advice, book.settings.language):
+        _out(line)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    book = _book(args)
+    lang = book.settings.language
+    output = Path(args.output) if args.output else None
+    if args.format == "zip":
+        target = services.export_pack(book, args.id, output, today=args.today, show_private=args.show_private,
+                                      max_pixels=args.max_pixels)
+        import zipfile
+
+        with zipfile.ZipFile(target) as archive:
+            count = len(archive.namelist()) - 1
+        _out(t("cli.pack_written", lang, path=target, n=count))
+        return 0
+    if args.format in ("html", "md"):
+        text = services.report(book, args.id, args.format, today=args.today, show_private=args.show_private)
+    else:
+        summary = services.summarise(book, args.id, today=args.today, show_private=args.show_private,
+                                     max_chars=args.max_chars)
+        text = summary.preview(lang)
+        if not summary.fits:
+            text += "\n" + t("message.too_long", lang, limit=args.max_chars)
+    if output is not None:
+        _write(output, text.encode("utf-8"))
+        _out(t("cli.written", lang, path=output))
+    else:
+        _out(text)
+    return 0
+
+
+# -- the case log -------------------------------------------------------------------------------------------
+
+def cmd_message(args: argparse.Namespace) -> int:
+    book = _book(args)
+    case = services.log_message(book, args.id, args.text, channel=args.channel,
+                                direction="received" if args.received else "sent", at=args.at, translation=args.translation)
+    _out(t("cli.messages_logged", book.settings.language, id=case.id, n=len(case.messages), seller=len(case.seller_messages())))
+    return 0
+
+
+def cmd_dispute(args: argparse.Namespace) -> int:
+    book = _book(args)
+    lang = book.settings.language
+    changes: dict[str, Any] = {}
+    for name, value in (("stage", args.stage), ("opened_date", args.opened), ("requested", args.request),
+                        ("requested_amount", args.amount), ("return_shipping_paid_by", args.return_paid_by),
+                        ("return_agreed_date", args.return_agreed), ("platform_help", args.platform_help)):
+        if value is not None:
+            changes[name] = value
+    if args.refunded or args.decided or args.decision:
+        changes["outcome"] = {"amount_refunded": args.refunded, "decided_date": args.decided, "decision_text": args.decision}
+    if not changes:
+        raise CasebookError("dispute: nothing to change; give --stage, --opened, --request, --amount, --refunded …")
+    case = services.record_dispute(book, args.id, **changes)
+    d = case.dispute
+    parts = [label(d.stage, lang)]
+    if d.opened_date:
+        parts.append(t("cli.opened", lang, date=d.opened_date))
+    if d.requested:
+        parts.append(t("cli.asking_for", lang, remedy=d.requested))
+    _out(t("cli.dispute_stage", lang, id=case.id, stage=", ".join(parts)))
+    return 0
+
+
+# -- batch -----------------------------------------------------------------------------------------------------
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch, summary_table
+
+    lang = _settings(args).language
+    output = Path(args.output)
+    casebook_path = Path(args.casebook) if getattr(args, "casebook", None) else output / "casebook"
+    results = run_batch(Path(args.orders), output, casebook_path=casebook_path, workers=args.workers,
+                        notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True)
+    _out(summary_table(results))
+    _out(t("cli.done_files", lang, path=output.resolve()))
+    return 0 if all(r.status in ("ok", "skipped") for r in results) else 1
+
+
+# -- the parser ----------------------------------------------------------------------------------------------
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after the command name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--casebook", "-C", metavar="PATH", default=argparse.SUPPRESS,
+                        help="casebook folder (default: $CASEBOOK_PATH or the current folder)")
+    common.add_argument("--lang", choices=("ko", "en"), default=argparse.SUPPRESS,
+                        help="language of the output (default: casebook.toml's language, else ko)")
+    common.add_argument("--tz", metavar="ZONE", default=argparse.SUPPRESS,
+                        help="time zone to show dates in (default: casebook.toml's timezone, else Asia/Seoul)")
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="casebook", description="Problem orders from overseas marketplaces, end to end.")
+    common = _common()
+    parser = argparse.ArgumentParser(prog="casebook", parents=[common],
+                                     description="Problem orders from overseas marketplaces, end to end.")
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
-    parser.add_argument("--casebook", "-C", metavar="PATH", help="casebook folder (default: $CASEBOOK_PATH or the current folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("init", help="create a casebook folder")
+    def command(name: str, handler: Handler, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=text, description=text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("init", cmd_init, "create a casebook folder")
     p.add_argument("path")
     p.add_argument("--with-examples", action="store_true", help="add the guide's five cases A-E (ids seed-a ... seed-e)")
-    p.add_argument("--examples", metavar="DIR", help="example cases folder (default: the bundled examples/cases)")
+    p.add_argument("--examples", metavar="DIR", help="example cases folder (default: the bundled examples)")
     p.add_argument("--force", action="store_true", help="replace example cases that already exist")
-    p.set_defaults(handler=cmd_init)
 
-    p = sub.add_parser("new", help="log a new problem order")
-    p.add_argument("--from", dest="from_file", metavar="FILE", help="JSON or YAML in the shape of the case model")
+    p = command("new", cmd_new, "log a new problem order")
+    p.add_argument("--from", dest="from_file", metavar="FILE", help="JSON or YAML shaped like examples/order.yaml")
     p.add_argument("--id", help="case id (default: date-platform-orderid)")
     p.add_argument("--platform", default="aliexpress")
     p.add_argument("--order-id")
     p.add_argument("--item")
-    p.add_argument("--price", help="amount, optionally with currency: '23900 KRW'")
-    p.add_argument("--currency", default="KRW")
+    p.add_argument("--price", help="amount paid: 23900, '23,900원', '₩23,900', '12.50 USD', '$12.50'")
+    p.add_argument("--currency", default="KRW", help="currency when --price has none (default KRW)")
     p.add_argument("--order-date", help="YYYY-MM-DD")
     p.add_argument("--ship-date", help="YYYY-MM-DD")
-    p.add_argument("--problem", help="problem kind, e.g. not_received, damaged, wrong_size")
+    p.add_argument("--promised-date", help="YYYY-MM-DD")
+    p.add_argument("--received-date", help="YYYY-MM-DD")
+    p.add_argument("--problem", help="problem kind, e.g. not_received, damaged, wrong_size (see `casebook schema`)")
     p.add_argument("--description")
-    p.add_argument("--tracking", help="tracking number")
-    p.set_defaults(handler=cmd_new)
+    p.add_argument("--tracking", help="tracking number (a Korean carrier's number is kept as the domestic number)")
+    p.add_argument("--payment", help="how you paid, e.g. card, KakaoPay, PayPal")
+    p.add_argument("--option", help="option or size chosen")
+    p.add_argument("--store", help="store name")
 
-    p = sub.add_parser("list", help="list the cases")
+    p = command("list", cmd_list, "list the cases")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
 
-    p = sub.add_parser("show", help="show one case")
+    p = command("show", cmd_show, "show one case")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("schema", help="print the JSON schema of a case")
-    p.set_defaults(handler=cmd_schema)
+    command("schema", cmd_schema, "print the JSON schema of a case")
 
-    for register in _EXTENSIONS:
-        register(sub)
+    p = command("track-number", cmd_track_number, "recognise, validate and correct tracking numbers (offline)")
+    p.add_argument("numbers", nargs="*", metavar="NUMBER")
+    p.add_argument("--extract", metavar="FILE", help="find every tracking number in a text file")
+    p.add_argument("--json", action="store_true", help="one JSON object per number")
+    p.add_argument("--korean", action="store_true", help="rank Korean domestic carriers first (domestic numbers)")
+
+    p = command("track", cmd_track, "check tracking (offline paste, 17TRACK or UNI-PASS) and flag trouble")
+    p.add_argument("numbers", nargs="*", metavar="NUMBER")
+    p.add_argument("--provider", choices=("offline", "17track", "unipass"), default="offline")
+    p.add_argument("--paste", metavar="FILE", help="text copied from the tracking page (offline provider)")
+    p.add_argument("--case", metavar="ID", help="track this case's number and save the result in it")
+    p.add_argument("--all", action="store_true", help="every case in the casebook")
+    p.add_argument("--json", action="store_true", help="one JSON object per number")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="judge staleness as of this day (default: now)")
+
+    p = command("evidence", _no_action, "evidence files of a case")
+    evidence_sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    a = evidence_sub.add_parser("add", parents=[common], help="copy a file into the case as evidence")
+    a.add_argument("id")
+    a.add_argument("file")
+    a.add_argument("--kind", required=True, help="e.g. defect_photo, unboxing_video, size_photo, chat_screenshot")
+    a.add_argument("--caption", default="")
+    a.set_defaults(handler=cmd_evidence_add)
+
+    p = command("verify", cmd_verify, "check evidence files against their recorded hashes (changes nothing)")
+    p.add_argument("id", nargs="?")
+
+    for name, handler, text in (("deadlines", cmd_deadlines, "dated deadlines for a case"),
+                                ("advise", cmd_advise, "readiness, next steps, what to ask for, escalation")):
+        p = command(name, handler, text)
+        p.add_argument("id")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
+        if name == "deadlines":
+            p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
+
+    p = command("summary", cmd_summary, "the dispute message, report or pack for a case")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("txt", "md", "html", "zip"), default="txt")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (zip: a file or a folder; default ID-dispute-pack.zip)")
+    p.add_argument("--show-private", action="store_true", help="do not mask phone, address and customs code")
+    p.add_argument("--max-chars", type=int, help="shorten lists (never facts) to fit this many characters")
+    p.add_argument("--max-pixels", type=int, help="downscale pack images to this longest side")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
+
+    p = command("message", cmd_message, "log a message exchanged with the seller or the platform")
+    p.add_argument("id")
+    p.add_argument("--text", required=True)
+    p.add_argument("--received", action="store_true", help="a message you received (default: one you sent)")
+    p.add_argument("--channel", default="seller_chat", choices=("seller_chat", "platform_support", "email", "phone", "other"))
+    p.add_argument("--at", help="when, ISO with offset, e.g. 2026-03-16T20:15+09:00 (default: now)")
+    p.add_argument("--translation")
+
+    p = command("dispute", cmd_dispute, "record the dispute's progress (stage, dates, request, outcome)")
+    p.add_argument("id")
+    p.add_argument("--stage", choices=("not_opened", "opened", "negotiating", "mediation", "decided", "appealed",
+                                       "refund_paid", "closed"))
+    p.add_argument("--opened", metavar="YYYY-MM-DD")
+    p.add_argument("--request", choices=("full_refund", "partial_refund", "return_and_refund", "resend"))
+    p.add_argument("--amount", metavar="'8000 KRW'", help="the partial refund asked for (KRW when no currency is given)")
+    p.add_argument("--return-paid-by", choices=("seller", "buyer"))
+    p.add_argument("--return-agreed", metavar="YYYY-MM-DD")
+    p.add_argument("--platform-help", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--refunded", metavar="'38500 KRW'")
+    p.add_argument("--decided", metavar="YYYY-MM-DD")
+    p.add_argument("--decision", metavar="TEXT")
+
+    p = command("batch", cmd_batch, "run the four step notebooks for every row of an orders CSV (papermill)")
+    p.add_argument("orders", help="CSV with columns order_id, item_title, price, order_date, problem_kind, ...")
+    p.add_argument("--output", "-o", required=True, help="folder for executed notebooks and results (resumable)")
+    p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+    p.add_argument("--notebooks", metavar="DIR", help="the notebooks folder (default: the bundled notebooks)")
     return parser
 
 
-# Later modules add their sub-commands here (tracking, evidence, playbook, summary, batch).
-_EXTENSIONS: list[Callable[[Any], None]] = []
-
-
-def _setup_logging() -> None:
-    """``CASEBOOK_LOG=FILE`` writes a debug log (secrets redacted by the handler's filter)."""
-    target = os.environ.get("CASEBOOK_LOG")
-    if not target:
-        return
-    import logging
-
-    from .config import _FILTER
-
-    handler = logging.FileHandler(target, encoding="utf-8")
-    handler.addFilter(_FILTER)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+def _no_action(args: argparse.Namespace) -> int:  # pragma: no cover - argparse requires the sub-action
+    return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _load_extensions()
-    _setup_logging()
+    target = os.environ.get("CASEBOOK_LOG")
+    if target:
+        from .config import install_log_file
+
+        install_log_file(target)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -204,23 +572,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasebookError as error:
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
-        sys.stderr.write(f"casebook: error: {_one_line(str(error))}\n")
-        return EXIT_ERROR
+        return _fail(str(error))
+    except BrokenPipeError:
+        # `casebook list | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as error:
+        if os.environ.get("CASEBOOK_DEBUG"):
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        return _fail(f"{where}{error.strerror or error}")
     except KeyboardInterrupt:
         sys.stderr.write("casebook: interrupted\n")
         return 130
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def _fail(message: str) -> int:
+    from .config import redact
 
-
-def _load_extensions() -> None:
-    if _EXTENSIONS:
-        return
-    from . import cli_commands
-
-    _EXTENSIONS.extend(cli_commands.REGISTER)
+    sys.stderr.write(f"casebook: error: {' '.join(redact(message).split())}\n")
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

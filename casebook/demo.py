@@ -44,7 +44,7 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
     tracking = results["02_check_tracking"]
     print(f"\ncase A tracking: {tracking['status']} ({tracking['events']} events), flags: {', '.join(tracking['flags'])}")
     print(f"case A readiness: {results['04_dispute_summary']['score']}/100, ready: {results['04_dispute_summary']['ready']}")
-    return {"casebook": book.path, "notebooks": executed, "report": files["html"], "pack": files["zip"],
+    return {"casebook": book.path, "notebooks": executed, "report": files["report_html"], "pack": files["pack"],
             "message": files["message_en"]}
 
 

@@ -1,6 +1,6 @@
 """Evidence files: import, fingerprint, verify, and export for sharing.
 
-Refunds are won by evidence (DOMAIN.md §5), and evidence is only worth
+Refunds are won by evidence (docs/domain.md, "Evidence that wins"), and evidence is only worth
 something if it is intact: every file is copied into the case's
 ``evidence/`` folder under a generated name, fingerprinted (SHA-256), typed
 from its content (not its extension) and, for photos and videos, dated from
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
-# Warn (not refuse) above these: the platform's limits were not found (domain-facts §1.8).
+# Warn (not refuse) above these: AliExpress publishes no upload limits (docs/domain.md#no-source-found).
 WARN_IMAGE_BYTES = 5 * 1024 * 1024
 WARN_VIDEO_BYTES = 50 * 1024 * 1024
 

@@ -8,7 +8,6 @@ files themselves, so they stay readable and reviewable as text.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,17 +23,22 @@ __all__ = ["examples_dir", "read_case_file", "read_new_case", "load_examples", "
 SEED_IDS = ("seed-a", "seed-b", "seed-c", "seed-d", "seed-e")
 
 
+def bundled_dir(name: str) -> Path:
+    """A folder shipped with casebook (``examples`` or ``notebooks``).
+
+    An installed wheel carries them inside the package (``casebook/_bundled``);
+    a source checkout has them at the top of the repository.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise CasebookError(f"the bundled {name}/ folder is missing from this installation; reinstall casebook")
+
+
 def examples_dir() -> Path:
-    """The bundled ``examples/`` folder (``CASEBOOK_EXAMPLES`` overrides it)."""
-    override = os.environ.get("CASEBOOK_EXAMPLES")
-    if override:
-        if not (Path(override) / "cases").is_dir():
-            raise CasebookError(f"CASEBOOK_EXAMPLES={override}: no cases/ folder there")
-        return Path(override)
-    here = Path(__file__).resolve().parent.parent / "examples"
-    if here.is_dir():
-        return here
-    raise CasebookError("examples/ not found next to the package; pass --examples DIR or set CASEBOOK_EXAMPLES")
+    """The bundled example data (the guide's five cases, tracking pages, a batch of orders)."""
+    return bundled_dir("examples")
 
 
 def read_case_file(path: Path) -> dict[str, Any]:

@@ -33,22 +33,25 @@ def notebook(title: str, intro: str, parameters: str, *steps: tuple[str, str]) -
 
 COMMON = '''
 casebook_path = None   # casebook folder; None: $CASEBOOK_PATH or ~/casebook (created with the guide's examples)
-lang = "ko"            # "ko" or "en"
+lang = None            # "ko" or "en"; None: the casebook's language (casebook.toml), else Korean
+timezone = None        # e.g. "Asia/Seoul"; None: the casebook's time zone (casebook.toml), else Asia/Seoul
 today = None           # "YYYY-MM-DD" to judge deadlines as of a day (reproducible runs); None: now
-result_file = None     # headless runs write their JSON result here
+result_file = None     # set it (papermill) to run headless: the step's JSON result is written here
 '''
+
+OPEN = "book = open_casebook(casebook_path, lang=lang, tz=timezone)\nheadless = result_file is not None"
 
 NOTEBOOKS = {
     "00_overview": notebook(
         "# 전체 보기 · Overview of your casebook",
         "**무엇을 하나요?** 기록한 모든 주문 문제를 한눈에 봅니다: 단계, 다음 기한, 남은 날짜, 준비도. 사례를 골라 열 수 있습니다.\n\n"
         "**What you will do:** see every problem order at a glance (stage, next deadline, days left, readiness) and pick one to open.",
-        COMMON + 'output_dir = None      # set it to run headless: writes overview.csv there\n',
-        ("code", "from casebook.steps import open_casebook, overview, write_result\n\nbook = open_casebook(casebook_path)\nbook"),
-        ("md", "## 사례 목록 · The cases\n\n빨간 숫자는 기한이 3일 이내입니다. · Red numbers: 3 days or less left."),
-        ("code", "if output_dir is not None:\n    result = write_result(result_file, overview(book, output_dir, today=today))\n"
-                 "    display(result)\nelse:\n    from casebook.steps import as_of\n    from casebook.ui import OverviewPanel\n\n"
-                 "    panel = OverviewPanel(book, lang=lang, now=as_of(today))\n    display(panel.widget)"),
+        COMMON + 'output_dir = None      # headless: where overview.csv is written (default: the casebook\'s exports/ folder)\n',
+        ("code", "from casebook.steps import open_casebook, overview, write_result\n\n" + OPEN + "\nbook"),
+        ("md", "## 사례 목록 · The cases\n\n빨간 숫자는 기한이 이틀 이내입니다. · Red numbers: two days or less left."),
+        ("code", "if headless:\n    result = write_result(result_file, overview(book, output_dir or book.path / 'exports', today=today))\n"
+                 "    display(result)\nelse:\n    from casebook.ui import OverviewPanel\n\n"
+                 "    panel = OverviewPanel(book, today=today)\n    display(panel.widget)"),
     ),
     "01_log_order": notebook(
         "# 1단계: 주문과 문제 기록 · Step 1: log the order and the problem",
@@ -57,13 +60,13 @@ NOTEBOOKS = {
         "The tracking number is checked as you type (carrier, check digit, a suggestion for typos).\n\n"
         "> Papermill: pass order numbers as text (`-r order_id 0081234`), or leading zeros are lost.",
         COMMON + '''
-case_id = None         # reuse an existing case (or the id for a new one)
-order_file = None      # a JSON/YAML file shaped like the case model
-order_id = None        # ... or the order's fields; setting any of these runs headless
+case_id = None         # headless: reuse this case, or the id for a new one
+order_file = None      # headless: a JSON/YAML file shaped like examples/order.yaml
+order_id = None        # headless: ... or the order's fields
 platform = "aliexpress"
 item_title = None
 option = None
-price = None
+price = None           # e.g. "23,900원", "12.50 USD" or 23900
 currency = "KRW"
 payment_method = None
 order_date = None
@@ -74,8 +77,7 @@ problem_kind = None
 description = ""
 tracking_number = None
 ''',
-        ("code", "from casebook.steps import open_casebook, log_order, write_result\n\nbook = open_casebook(casebook_path)\n"
-                 "headless = order_file is not None or order_id is not None or case_id is not None"),
+        ("code", "from casebook.steps import open_casebook, log_order, write_result\n\n" + OPEN),
         ("md", "## 주문 입력 · The order form\n\n빈칸을 채우고 **사례 저장**을 누르세요. 잘못된 항목은 옆에 빨간 글씨로 표시됩니다. · "
                "Fill in the form and press **Save case**; problems appear in red next to the field."),
         ("code", "if headless:\n    fields = dict(order_id=order_id, platform=platform, item_title=item_title, option=option, price=price,\n"
@@ -83,7 +85,7 @@ tracking_number = None
                  "                  promised_date=promised_date, received_date=received_date, problem_kind=problem_kind,\n"
                  "                  description=description, tracking_number=tracking_number)\n"
                  "    result = write_result(result_file, log_order(book, case_id=case_id, order_file=order_file, fields=fields))\n"
-                 "    display(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book, lang=lang)\n"
+                 "    display(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book)\n"
                  "    display(panel.widget)"),
     ),
     "02_check_tracking": notebook(
@@ -91,18 +93,19 @@ tracking_number = None
         "**무엇을 하나요?** 배송 조회 화면을 붙여넣거나(키 없이) 17TRACK으로 조회하고, 타임라인과 문제 신호(멈춤, 약속일 경과, 통관 지연 …)를 봅니다. "
         "조회 결과는 증거로 사례에 저장됩니다.\n\n**What you will do:** paste the tracking page (no key needed) or ask 17TRACK, then read the "
         "timeline and its warnings (stalled, past the promised date, held at customs …). Each check is saved in the case as evidence.\n\n"
-        "> 17TRACK 토큰은 환경 변수 `SEVENTEENTRACK_TOKEN`으로만 받습니다. 노트북에 입력하지 마세요. · The 17TRACK token comes only "
-        "from the `SEVENTEENTRACK_TOKEN` environment variable: never type it into a notebook.",
+        "> 17TRACK 토큰은 환경 변수 `SEVENTEENTRACK_TOKEN`(또는 casebook.toml의 `[secrets]`)으로만 받습니다. 노트북에 입력하지 마세요. · "
+        "The 17TRACK token comes only from the `SEVENTEENTRACK_TOKEN` environment variable (or `[secrets]` in casebook.toml): "
+        "never type it into a notebook.",
         COMMON + '''
-case_id = None         # the case to check; setting it runs headless
+case_id = None         # the case to check (interactive: None shows the first case)
 provider = "offline"   # "offline" (pasted page), "17track" or "unipass"
 paste_file = None      # offline: a text file copied from the tracking page
 ''',
-        ("code", "from casebook.steps import as_of, check_tracking, open_casebook, write_result\n\nbook = open_casebook(casebook_path)"),
+        ("code", "from casebook.steps import check_tracking, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 조회와 타임라인 · Tracking and timeline"),
-        ("code", "if case_id is not None:\n    result = write_result(result_file, check_tracking(book, case_id, provider=provider, "
+        ("code", "if headless:\n    result = write_result(result_file, check_tracking(book, case_id, provider=provider, "
                  "paste_file=paste_file, today=today))\n    display(result)\nelse:\n    from casebook.ui import TrackingPanel\n\n"
-                 "    ids = book.ids()\n    panel = TrackingPanel(book, ids[0] if ids else None, lang=lang, now=as_of(today))\n"
+                 "    ids = book.ids()\n    panel = TrackingPanel(book, case_id or (ids[0] if ids else None), today=today)\n"
                  "    display(panel.widget)"),
     ),
     "03_collect_evidence": notebook(
@@ -111,15 +114,15 @@ paste_file = None      # offline: a text file copied from the tracking page
         "파일이 바뀌지 않았는지 (SHA-256) 확인합니다.\n\n**What you will do:** upload photos, videos and screenshots with a kind and a "
         "caption; see which evidence this problem still needs, and that no file was changed (SHA-256).",
         COMMON + '''
-case_id = None         # the case; with `evidence` set this runs headless
-evidence = None        # list of "path|kind|caption", e.g. ["photo.jpg|defect_photo|Crack on the lid"]
+case_id = None         # the case (interactive: None shows the first case)
+evidence = None        # headless: list of "path|kind|caption", e.g. ["photo.jpg|defect_photo|Crack on the lid"]
 evidence_base = None   # folder that relative evidence paths start from
 ''',
-        ("code", "from casebook.steps import collect_evidence, open_casebook, write_result\n\nbook = open_casebook(casebook_path)"),
+        ("code", "from casebook.steps import collect_evidence, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 파일 올리기와 체크리스트 · Upload and checklist"),
-        ("code", "if case_id is not None and evidence is not None:\n    result = write_result(result_file, collect_evidence(book, case_id, "
+        ("code", "if headless:\n    result = write_result(result_file, collect_evidence(book, case_id, "
                  "evidence, base=evidence_base))\n    display(result)\nelse:\n    from casebook.ui import EvidencePanel\n\n"
-                 "    ids = book.ids()\n    panel = EvidencePanel(book, case_id or (ids[0] if ids else None), lang=lang)\n"
+                 "    ids = book.ids()\n    panel = EvidencePanel(book, case_id or (ids[0] if ids else None))\n"
                  "    display(panel.widget)"),
     ),
     "04_dispute_summary": notebook(
@@ -129,27 +132,27 @@ evidence_base = None   # folder that relative evidence paths start from
         "and next steps, deadlines (with a calendar file), the English dispute message and the Korean record, then save the report "
         "and the pack to attach (zip). Phone, address and customs code are masked by default.",
         COMMON + '''
-case_id = None         # the case; with `output_dir` set this runs headless
-output_dir = None      # where the message, report, pack and calendar are written
+case_id = None         # the case (interactive: None shows the first case)
+output_dir = None      # where the message, report, pack and calendar go (default: the casebook's exports/ folder)
 ''',
-        ("code", "from casebook.steps import as_of, dispute_summary, open_casebook, write_result\n\nbook = open_casebook(casebook_path)"),
+        ("code", "from casebook.steps import dispute_summary, open_casebook, write_result\n\n" + OPEN
+                 + "\noutput = output_dir or book.path / 'exports'"),
         ("md", "## 메시지와 내보내기 · Message and exports"),
-        ("code", "if case_id is not None and output_dir is not None:\n    result = write_result(result_file, dispute_summary(book, case_id, "
-                 "output_dir, lang=lang, today=today))\n    display(result)\nelse:\n    from casebook.ui import SummaryPanel\n\n"
-                 "    ids = book.ids()\n    panel = SummaryPanel(book, case_id or (ids[0] if ids else None), output_dir=output_dir or "
-                 "'casebook-output', lang=lang, now=as_of(today))\n    display(panel.widget)"),
+        ("code", "if headless:\n    result = write_result(result_file, dispute_summary(book, case_id, output, today=today))\n"
+                 "    display(result)\nelse:\n    from casebook.ui import SummaryPanel\n\n"
+                 "    ids = book.ids()\n    panel = SummaryPanel(book, case_id or (ids[0] if ids else None), output_dir=output, "
+                 "today=today)\n    display(panel.widget)"),
     ),
     "app": notebook(
         "# casebook 앱 · The casebook app",
-        "**무엇을 하나요?** 네 단계를 한 화면에서 차례로 진행합니다 (다음/이전). JupyterLab에서 실행하거나 Voilà로 앱처럼 엽니다: "
-        "`make app`.\n\n**What you will do:** walk the four steps in one screen with next/back. Run it in JupyterLab, or as an app "
-        "with Voilà: `make app`.",
+        "**무엇을 하나요?** 네 단계를 한 화면에서 차례로 진행합니다 (다음/이전).\n\n"
+        "**What you will do:** walk the four steps in one screen with next and back.",
         COMMON + '''
 case_id = None         # open this case at start
-output_dir = "casebook-output"
+output_dir = None      # where exports go (default: the casebook's exports/ folder)
 ''',
-        ("code", "from casebook.steps import as_of, open_casebook\nfrom casebook.ui import CasebookApp\n\nbook = open_casebook(casebook_path)\n"
-                 "app = CasebookApp(book, case_id=case_id, output_dir=output_dir, lang=lang, now=as_of(today))\n"
+        ("code", "from casebook.steps import open_casebook\nfrom casebook.ui import CasebookApp\n\n" + OPEN + "\n"
+                 "app = CasebookApp(book, case_id=case_id, output_dir=output_dir or book.path / 'exports', today=today)\n"
                  "if case_id:\n    app.select(case_id)\ndisplay(app.widget)"),
     ),
 }

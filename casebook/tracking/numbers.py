@@ -272,18 +272,17 @@ class TrackingNumber:
 
     def summary(self, lang: str = "en") -> str:
         """One line for terminals and notebook text output."""
+        from ..i18n import t
+
         if self.valid and self.best is not None:
             best = self.best
             name = best.name_ko if lang == "ko" else best.name
-            check = {True: "check digit ok", False: "check digit wrong", None: "no check digit"}[best.checksum]
-            if lang == "ko":
-                check = {True: "검증번호 일치", False: "검증번호 불일치", None: "검증번호 없음"}[best.checksum]
-            return f"{self.number}  OK  {name} ({best.carrier}, {check})"
+            check = t({True: "number.check_ok", False: "number.check_wrong", None: "number.check_none"}[best.checksum], lang)
+            return f"{self.number}  {t('number.ok', lang)}  {name} ({check})"
         assert self.reason is not None
-        line = f"{self.number or self.input!r}  INVALID  {self.reason.text(lang)}"
+        line = f"{self.number or self.input!r}  {t('number.invalid', lang)}  {self.reason.text(lang)}"
         if self.suggestions:
-            label = "혹시" if lang == "ko" else "did you mean"
-            line += f"  {label}: {', '.join(self.suggestions[:3])}"
+            line += f"  {t('number.did_you_mean', lang)}: {', '.join(self.suggestions[:3])}"
         return line
 
     def __str__(self) -> str:
@@ -401,13 +400,18 @@ def parse(
     return _invalid(text, number, Reason.UNKNOWN_PATTERN, registry)
 
 
+def _both(key: str, **values: Any) -> tuple[str, str]:
+    from ..i18n import t
+
+    return t(key, "en", **values), t(key, "ko", **values)
+
+
 def _checksum_texts(raw: _Raw, number: str, registry: Registry) -> tuple[str, str]:
     candidate = _candidate(raw, number, registry)
     expected, got = candidate.expected_check_digit, candidate.found_check_digit
-    return (
-        f"check digit does not match for {candidate.name}: expected {expected}, found {got}",
-        f"{candidate.name_ko} 검증번호가 맞지 않습니다: {expected} 이어야 하는데 {got} 입니다",
-    )
+    en, _ = _both("number.reason.checksum_mismatch", carrier=candidate.name, expected=expected, got=got)
+    _, ko = _both("number.reason.checksum_mismatch", carrier=candidate.name_ko, expected=expected, got=got)
+    return en, ko
 
 
 def _bad_characters(number: str) -> str:
@@ -419,27 +423,12 @@ def _country(number: str) -> str:
 
 
 _MESSAGES: dict[Reason, Any] = {
-    Reason.EMPTY: lambda n, r: ("nothing to check: the number is empty", "번호가 비어 있습니다"),
-    Reason.BAD_CHARACTERS: lambda n, r: (
-        f"only letters A-Z and digits belong in a tracking number; found {_bad_characters(n)!r}",
-        f"운송장 번호에는 영문과 숫자만 들어갑니다; {_bad_characters(n)!r} 이(가) 있습니다",
-    ),
-    Reason.TOO_SHORT: lambda n, r: (
-        f"too short: {len(n)} characters; tracking numbers have {r.min_length} to {r.max_length}",
-        f"너무 짧습니다: {len(n)}자 (운송장 번호는 {r.min_length}~{r.max_length}자)",
-    ),
-    Reason.TOO_LONG: lambda n, r: (
-        f"too long: {len(n)} characters; tracking numbers have {r.min_length} to {r.max_length}",
-        f"너무 깁니다: {len(n)}자 (운송장 번호는 {r.min_length}~{r.max_length}자)",
-    ),
-    Reason.UNKNOWN_COUNTRY: lambda n, r: (
-        f"{_country(n)!r} is not a country code; an international postal number ends with one (e.g. CN, KR)",
-        f"{_country(n)!r} 는 국가 코드가 아닙니다; 국제우편 번호는 국가 코드(CN, KR 등)로 끝납니다",
-    ),
-    Reason.UNKNOWN_PATTERN: lambda n, r: (
-        "no known carrier uses this format; check for a typo or ask the seller for the number",
-        "알려진 택배사 형식이 아닙니다; 오타를 확인하거나 판매자에게 번호를 요청하세요",
-    ),
+    Reason.EMPTY: lambda n, r: _both("number.reason.empty"),
+    Reason.BAD_CHARACTERS: lambda n, r: _both("number.reason.bad_characters", found=repr(_bad_characters(n))),
+    Reason.TOO_SHORT: lambda n, r: _both("number.reason.too_short", length=len(n), low=r.min_length, high=r.max_length),
+    Reason.TOO_LONG: lambda n, r: _both("number.reason.too_long", length=len(n), low=r.min_length, high=r.max_length),
+    Reason.UNKNOWN_COUNTRY: lambda n, r: _both("number.reason.unknown_country", country=repr(_country(n))),
+    Reason.UNKNOWN_PATTERN: lambda n, r: _both("number.reason.unknown_pattern"),
 }
 
 

@@ -8,6 +8,7 @@ matplotlib import (the costliest part of a report), and crisp when printed.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 
 from ..models import TrackingEvent, TrackingStatus
@@ -31,6 +32,12 @@ _CUSTOMS_LEVEL = STAGE_ORDER.index("Customs")
 _PROBLEM = (TrackingStatus.EXCEPTION, TrackingStatus.DELIVERY_FAILURE, TrackingStatus.EXPIRED)
 
 
+def _stage_label(stage: TrackingStatus | str, lang: str) -> str:
+    from ..i18n import label, t
+
+    return t("report.customs", lang) if stage == "Customs" else label(stage, lang)  # type: ignore[arg-type]
+
+
 def _level(event: TrackingEvent) -> int:
     return _CUSTOMS_LEVEL if event.stage == "customs" else STAGE_ORDER.index(event.status)
 
@@ -40,7 +47,7 @@ def _colour(event: TrackingEvent) -> str:
 
 
 def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, today: date | None = None,
-                 title: str = "") -> bytes:
+                 title: str = "", lang: str = "en") -> bytes:
     """Render events (any order) as a step plot; customs steps get their own band. Returns PNG bytes."""
     import matplotlib
 
@@ -57,11 +64,14 @@ def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, t
         axes.scatter(times, ys, c=[_colour(e) for e in ordered], s=18, zorder=3)
     if promised is not None:
         axes.axvline(datetime.combine(promised, datetime.min.time()), color="#cf222e", linestyle="--", linewidth=1)
-        axes.annotate("promised", (datetime.combine(promised, datetime.min.time()), len(STAGE_ORDER) - 1.2),
+        from ..i18n import t
+
+        axes.annotate(t("report.promised", lang), (datetime.combine(promised, datetime.min.time()), len(STAGE_ORDER) - 1.2),
                       color="#cf222e", fontsize=7)
     if today is not None:
         axes.axvline(datetime.combine(today, datetime.min.time()), color="#57606a", linestyle=":", linewidth=1)
-    axes.set_yticks(list(range(len(STAGE_ORDER))), [getattr(s, "value", s) for s in STAGE_ORDER], fontsize=7)
+    # matplotlib's default fonts have no Hangul: the axis speaks English unless a CJK font is configured
+    axes.set_yticks(list(range(len(STAGE_ORDER))), [_stage_label(s, "en") for s in STAGE_ORDER], fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
     axes.grid(axis="x", alpha=0.3)
     if title:
@@ -74,7 +84,8 @@ def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, t
 
 
 def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, today: date | None = None,
-                 title: str = "", width: int = 720, height: int = 260) -> str:
+                 title: str = "", width: int = 720, height: int = 260, mask: Callable[[str], str] | None = None,
+                 lang: str = "en") -> str:
     """The same step plot as ``timeline_png``, as a self-contained SVG string (no script, no external refs)."""
     from html import escape
 
@@ -98,7 +109,7 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
     if title:
         parts.append(f'<text x="{left + plot_w / 2:.0f}" y="14" text-anchor="middle" font-size="11">{escape(title)}</text>')
     for level, stage in enumerate(STAGE_ORDER):
-        label = getattr(stage, "value", stage)
+        label = _stage_label(stage, lang)
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 6}" y="{y(level) + 3:.1f}" text-anchor="end" fill="#57606a">{escape(str(label))}</text>')
     ticks = 6
@@ -106,7 +117,10 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
         t = start + span * n / ticks
         parts.append(f'<text x="{x(t):.1f}" y="{height - 22}" text-anchor="middle" fill="#57606a">'
                      f'{datetime.fromtimestamp(t).strftime("%m-%d")}</text>')
-    for day, colour, dash, name in ((promised, "#cf222e", "5,3", "promised"), (today, "#57606a", "2,3", "")):
+    from ..i18n import t
+
+    shown = mask or (lambda text: text)
+    for day, colour, dash, name in ((promised, "#cf222e", "5,3", t("report.promised", lang)), (today, "#57606a", "2,3", "")):
         if day is not None:
             px = x(datetime.combine(day, datetime.min.time()).astimezone().timestamp())
             parts.append(f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{colour}" stroke-dasharray="{dash}"/>')
@@ -122,6 +136,6 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#1f6feb" stroke-width="1.5"/>')
         for n, event in enumerate(ordered):
             parts.append(f'<circle cx="{x(moments[n]):.1f}" cy="{y(_level(event)):.1f}" r="3" fill="{_colour(event)}">'
-                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(event.description)}</title></circle>')
+                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(shown(event.description))}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)

@@ -118,7 +118,7 @@ _MILESTONES = {
 def normalise_status(stage: str | None, description: str) -> tuple[TrackingStatus, str, str | None]:
     """Status of one event: from the provider's stage (milestone or sub-status vocabulary), else from its text.
 
-    17TRACK's ``stage`` is nullable and comes in two vocabularies (tracking-facts §1.6): accept both.
+    17TRACK's ``stage`` is nullable and comes in two vocabularies (17TRACK API v2.2; https://github.com/wksw/17track-golang-sdk models/v2/track.go): accept both.
     """
     _, _, text_stage = classify(description)
     if stage:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import CasebookError
 from ..models import Case, Shipment
+from ..settings import Settings
 from ..store import Casebook
 from .providers import OfflineProvider, Provider, TrackingResult
 
@@ -20,19 +21,19 @@ __all__ = ["get_provider", "track_many", "save_result", "saved_result", "track_c
 PROVIDERS = ("offline", "17track", "unipass")
 
 
-def get_provider(name: str, *, book: Casebook | None = None, pastes: dict[str, str] | None = None,
-                 **options: Any) -> Provider:
-    """A provider by name; secrets come from the environment or the casebook, never from arguments on screen."""
+def get_provider(name: str, settings: Settings, *, pastes: dict[str, str] | None = None, **options: Any) -> Provider:
+    """A provider by name; tokens and base URLs come from the resolved ``Settings``, never from arguments on screen."""
     if name == "offline":
-        return OfflineProvider(pastes)
+        return OfflineProvider(pastes, tz=settings.timezone)
     if name == "17track":
         from .seventeentrack import SeventeenTrack
 
-        return SeventeenTrack(book=book, **options)
+        return SeventeenTrack(settings.secret("seventeentrack_token"), base_url=settings.seventeentrack_base_url,
+                              **options)
     if name == "unipass":
         from .unipass import UniPass
 
-        return UniPass(book=book, **options)
+        return UniPass(settings.secret("unipass_key"), base_url=settings.unipass_base_url, **options)
     raise CasebookError(f"provider: {name!r} is unknown; accepted: {', '.join(PROVIDERS)}")
 
 

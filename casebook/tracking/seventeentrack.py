@@ -1,6 +1,6 @@
 """17TRACK Tracking API v2.2 client (sync and async), over httpx.
 
-Facts followed (tracking-facts.md §1): every endpoint is a POST with a JSON
+Facts followed (17TRACK Tracking API v2.2, https://api.17track.net/en/doc?version=v2.2): every endpoint is a POST with a JSON
 array body and the ``17token`` header; at most 40 numbers per request
 (``-18010014`` past that); 3 requests per second (HTTP 429 past that);
 per-number ``accepted``/``rejected`` lists; ``-18019901`` (already registered)
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,7 +26,7 @@ from typing import Any
 import httpx
 import stamina
 
-from ..config import Secret, get_secret, redact
+from ..config import Secret, redact
 from ..errors import ConfigError
 from ..models import TrackingEvent, TrackingStatus, utc_now
 from .providers import ResultError, TrackingResult, normalise_status
@@ -39,7 +38,7 @@ MAX_BATCH = 40
 DEFAULT_RATE = 3.0
 log = logging.getLogger("casebook.tracking.17track")
 
-# 17TRACK code -> (our short code, what the shopper should know). Source: tracking-facts.md §1.4.
+# 17TRACK code -> (our short code, what the shopper should know). Source: 17TRACK API v2.2 error codes (https://api.17track.net/en/doc?version=v2.2; also https://github.com/grapeot/track17-skill).
 ERRORS: dict[int, tuple[str, str]] = {
     -18010001: ("auth", "17TRACK refused the request: this machine's IP is not in the key's whitelist (17TRACK dashboard)"),
     -18010002: ("auth", "17TRACK refused the token (invalid security key): check SEVENTEENTRACK_TOKEN"),
@@ -222,12 +221,12 @@ def _batches(items: list[str], size: int) -> list[list[str]]:
 class _Base:
     name = "17track"
 
-    def __init__(self, token: Secret | str | None, *, book: Any, base_url: str | None, batch_size: int, rate: float,
+    def __init__(self, token: Secret | str | None, *, base_url: str | None, batch_size: int, rate: float,
                  attempts: int, timeout: float, wait_max: float) -> None:
         if token is None:
-            token = get_secret("seventeentrack_token", book)
+            raise ConfigError("no 17TRACK token: set SEVENTEENTRACK_TOKEN (or [secrets] seventeentrack_token in casebook.toml)")
         self.token = token if isinstance(token, Secret) else Secret(token)
-        self.base_url = (base_url or os.environ.get("SEVENTEENTRACK_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if not 1 <= batch_size <= MAX_BATCH:
             raise ConfigError(f"batch_size must be 1-{MAX_BATCH} (17TRACK's limit), got {batch_size}")
         self.batch_size = batch_size
@@ -293,11 +292,11 @@ class _Base:
 class SeventeenTrack(_Base):
     """Synchronous client. ``client``/``transport`` are injectable (tests use a local server or MockTransport)."""
 
-    def __init__(self, token: Secret | str | None = None, *, book: Any = None, base_url: str | None = None,
+    def __init__(self, token: Secret | str | None = None, *, base_url: str | None = None,
                  client: httpx.Client | None = None, transport: httpx.BaseTransport | None = None,
                  batch_size: int = MAX_BATCH, rate: float = DEFAULT_RATE, attempts: int = 4, timeout: float = 15.0,
                  wait_max: float = 10.0) -> None:
-        super().__init__(token, book=book, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
+        super().__init__(token, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
                          timeout=timeout, wait_max=wait_max)
         self._client = client or httpx.Client(transport=transport, timeout=timeout)
 
@@ -391,11 +390,11 @@ class SeventeenTrack(_Base):
 class AsyncSeventeenTrack(_Base):
     """The same client for asyncio code (``await client.track(numbers)``)."""
 
-    def __init__(self, token: Secret | str | None = None, *, book: Any = None, base_url: str | None = None,
+    def __init__(self, token: Secret | str | None = None, *, base_url: str | None = None,
                  client: httpx.AsyncClient | None = None, transport: httpx.AsyncBaseTransport | None = None,
                  batch_size: int = MAX_BATCH, rate: float = DEFAULT_RATE, attempts: int = 4, timeout: float = 15.0,
                  wait_max: float = 10.0) -> None:
-        super().__init__(token, book=book, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
+        super().__init__(token, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
                          timeout=timeout, wait_max=wait_max)
         self._client = client or httpx.AsyncClient(transport=transport, timeout=timeout)
 

@@ -1,78 +1,44 @@
 """What the tracking history means for the shopper: durations and trouble flags.
 
-Thresholds are data (``casebook/rules/timeline.toml``, with sources) and
-overridable per casebook under ``[rules.timeline]``.
+Thresholds are data (``casebook/rules/timeline.toml``, with sources),
+overridable per casebook under ``[rules.timeline]``; they arrive as ``limits``
+from the ``Rules`` in force.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import ConfigError
-from ..models import Order, ProblemKind, TrackingEvent, TrackingStatus, utc_now
+from ..i18n import Text, catalogue
+from ..models import Order, ProblemKind, Severity, TrackingEvent, TrackingStatus, utc_now
+from ..rules import Rules
 
-__all__ = ["Flag", "Timeline", "analyse", "thresholds"]
-
-
-@lru_cache(maxsize=1)
-def _defaults() -> dict[str, Any]:
-    return tomllib.loads(resources.files("casebook.rules").joinpath("timeline.toml").read_text("utf-8"))
+__all__ = ["Flag", "Timeline", "analyse", "status_text"]
 
 
-def thresholds(overrides: dict[str, Any] | None = None) -> dict[str, int]:
-    """The thresholds in force: bundled defaults plus ``overrides`` (whole days)."""
-    values = {k: v for k, v in _defaults().items() if k != "version"}
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise ConfigError(f"rules.timeline.{key}: unknown threshold; accepted: {', '.join(values)}")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"rules.timeline.{key}: must be a whole number of days >= 1, got {value!r}")
-        values[key] = value
-    return values
-
-
-FLAG_TEXT = {
-    "no_tracking": ("No tracking events yet", "아직 배송 조회 기록이 없습니다"),
-    "not_found": ("The carrier does not know this number (yet)", "택배사가 이 번호를 (아직) 모릅니다"),
-    "not_found_long": ("Still unknown to the carrier after {days} days: ask the seller for the right number",
-                       "{days}일이 지나도 조회되지 않습니다: 판매자에게 올바른 번호를 요청하세요"),
-    "stalled": ("No update for {days} days: message the seller", "{days}일째 업데이트가 없습니다: 판매자에게 문의하세요"),
-    "likely_lost": ("No update for {days} days: likely lost; collect evidence and open a dispute",
-                    "{days}일째 업데이트가 없습니다: 분실 가능성이 높습니다. 증거를 모아 분쟁을 여세요"),
-    "kr_auto_refund": ("{days} days since shipping without delivery: Korea's 30-day automatic refund applies",
-                       "발송 후 {days}일이 지나도록 배송되지 않았습니다: 30일 자동 환불 대상입니다"),
-    "at_customs": ("At Korean customs (통관 중)", "통관 중입니다"),
-    "held_at_customs": ("Held at customs for {days} days (usually 1-3): ask the carrier or check UNI-PASS",
-                        "통관이 {days}일째 진행 중입니다 (보통 1~3일): 택배사 문의 또는 유니패스 확인"),
-    "customs_needs_information": ("Customs needs information from you", "세관이 추가 정보를 요구합니다"),
-    "delivered": ("Delivered", "배송 완료"),
-    "delivered_late": ("Delivered {days} days after the promised date", "약속일보다 {days}일 늦게 배송되었습니다"),
-    "past_promised": ("The promised date {promised} has passed ({days} days ago)", "약속한 배송일({promised})이 {days}일 지났습니다"),
-    "delivered_not_received": ("Tracking says delivered but you did not receive it: photo the mailbox/door, ask the carrier "
-                               "and the seller at once", "배송 완료로 나오지만 받지 못했습니다: 택배사와 판매자에게 즉시 문의하세요"),
-    "returning": ("Being returned to the sender", "발송인에게 반송 중입니다"),
-    "returned": ("Returned to the sender", "발송인에게 반송되었습니다"),
-    "lost": ("The carrier reports the parcel lost", "택배사가 분실을 확인했습니다"),
-    "exception": ("The carrier reports a problem: {detail}", "택배사가 문제를 알렸습니다: {detail}"),
-    "delivery_failed": ("A delivery attempt failed", "배달에 실패했습니다"),
-}
+def status_text(status: TrackingStatus, sub_status: str | None = None) -> Text:
+    """The shopper's words for a tracking status, as precise as the sub-status allows."""
+    if sub_status and f"sub_status.{sub_status}" in catalogue():
+        return Text(f"sub_status.{sub_status}")
+    return Text(f"enum.tracking_status.{status.value}")
 
 
 @dataclass(frozen=True)
 class Flag:
+    """A sign of trouble (or progress) read from the tracking history."""
+
     key: str
-    severity: str  # info | warning | problem
-    en: str
-    ko: str
+    severity: Severity
+    message: Text
 
     def text(self, lang: str = "ko") -> str:
-        return self.ko if lang == "ko" else self.en
+        return self.message(lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "severity": self.severity.value, "text": self.message.both()}
 
 
 @dataclass(frozen=True)
@@ -90,8 +56,7 @@ class Timeline:
 
 
 def _flag(key: str, severity: str, **values: Any) -> Flag:
-    en, ko = FLAG_TEXT[key]
-    return Flag(key, severity, en.format(**values), ko.format(**values))
+    return Flag(key, Severity(severity), Text(f"flag.{key}", **values))
 
 
 def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem: ProblemKind | None = None,
@@ -102,13 +67,14 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
     ``status``/``sub_status`` are the provider's overall verdict when it has
     one (17TRACK's ``latest_status``); otherwise they come from the events.
     """
-    limits = limits or thresholds()
+    limits = limits or Rules.default().timeline
     now = now or utc_now()
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
     ordered = sorted(events, key=lambda e: e.time)
     last = ordered[-1] if ordered else None
     delivered = next((e for e in reversed(ordered) if e.status == TrackingStatus.DELIVERED), None)
+    asked = status is not None  # a provider's fresh verdict; otherwise the saved events decide
     if status is None:
         from .providers import overall_status
 
@@ -122,7 +88,7 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
 
     if not ordered:
         flags.append(_flag("no_tracking", "warning"))
-    if status == TrackingStatus.NOT_FOUND:
+    if status == TrackingStatus.NOT_FOUND and (asked or ordered):
         shipped_days = (today - order.ship_date).days if order and order.ship_date else None
         if shipped_days is not None and shipped_days > limits["new_number_grace_days"]:
             flags.append(_flag("not_found_long", "problem", days=shipped_days))
@@ -134,7 +100,7 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
         elif since_last >= limits["stalled_days"]:
             flags.append(_flag("stalled", "warning", days=since_last))
     if not delivered and days_in_transit is not None and start is not None and days_in_transit >= limits["kr_auto_refund_days"]:
-        flags.append(_flag("kr_auto_refund", "problem", days=days_in_transit))
+        flags.append(_flag("kr_auto_refund", "problem", days=days_in_transit, limit=limits["kr_auto_refund_days"]))
     if last is not None and last.stage == "customs" and not delivered:
         if last.sub_status == "InTransit_CustomsRequiringInformation":
             flags.append(_flag("customs_needs_information", "problem"))
@@ -162,7 +128,7 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
     elif sub == "Exception_Lost":
         flags.append(_flag("lost", "problem"))
     elif status == TrackingStatus.EXCEPTION or status == TrackingStatus.EXPIRED:
-        flags.append(_flag("exception", "problem", detail=sub or status.value))
+        flags.append(_flag("exception", "problem", detail=status_text(status, sub)))
     elif status == TrackingStatus.DELIVERY_FAILURE:
         flags.append(_flag("delivery_failed", "warning"))
     return Timeline(status=status, days_in_transit=days_in_transit, days_since_last_event=since_last, last_event=last,

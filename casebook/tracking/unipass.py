@@ -1,6 +1,6 @@
 """Korea Customs UNI-PASS: cargo clearance progress (화물통관진행정보), the "통관 중" step.
 
-Facts (tracking-facts.md §5): GET ``/ext/rest/cargCsclPrgsInfoQry/retrieveCargCsclPrgsInfo``
+Facts (Korea Customs Service UNI-PASS open API, https://unipass.customs.go.kr:38010): GET ``/ext/rest/cargCsclPrgsInfoQry/retrieveCargCsclPrgsInfo``
 with ``crkyCn`` (the user's own key), ``hblNo`` and ``blYy``; the answer is
 XML and always HTTP 200, with ``tCnt`` 0 (not found) or -1 (error, e.g. a bad
 key) in ``ntceInfo``. AliExpress tracking numbers usually work as ``hblNo``;
@@ -10,7 +10,7 @@ so every message and log line is redacted.
 
 from __future__ import annotations
 
-import os
+
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from ..config import Secret, get_secret, redact
+from ..config import Secret, redact
+from ..errors import ConfigError
 from ..models import TrackingEvent, TrackingStatus, utc_now
 from .providers import ResultError, TrackingResult
 
@@ -88,13 +89,13 @@ class UniPass:
 
     name = "unipass"
 
-    def __init__(self, key: Secret | str | None = None, *, book: Any = None, base_url: str | None = None,
+    def __init__(self, key: Secret | str | None = None, *, base_url: str | None = None,
                  client: httpx.Client | None = None, transport: httpx.BaseTransport | None = None,
                  timeout: float = 15.0, year: int | None = None) -> None:
         if key is None:
-            key = get_secret("unipass_key", book)
+            raise ConfigError("no UNI-PASS key: set UNIPASS_API_KEY (or [secrets] unipass_key in casebook.toml)")
         self.key = key if isinstance(key, Secret) else Secret(key)
-        self.base_url = (base_url or os.environ.get("UNIPASS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self._client = client or httpx.Client(transport=transport, timeout=timeout)
         self.year = year
 

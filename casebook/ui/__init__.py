@@ -1,4 +1,4 @@
-"""ipywidgets panels, one per step, thin over the package (no rules here)."""
+"""ipywidgets panels, one per step: faces over ``casebook.services`` (no rules here)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from .app import CasebookApp
 from .base import Panel
 from .evidence import EvidencePanel
 from .log_order import LogOrderPanel
-from .overview import OverviewPanel, overview_frame
+from .overview import OverviewPanel
 from .summary import SummaryPanel
 from .tracking import TrackingPanel
 
-__all__ = ["CasebookApp", "EvidencePanel", "LogOrderPanel", "OverviewPanel", "Panel", "SummaryPanel", "TrackingPanel",
-           "overview_frame"]
+__all__ = ["CasebookApp", "EvidencePanel", "LogOrderPanel", "OverviewPanel", "Panel", "SummaryPanel", "TrackingPanel"]

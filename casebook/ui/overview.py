@@ -3,80 +3,105 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from ..playbook import Rules, advise
+from .. import services
+from ..i18n import label, money
+from ..models import DisputeStage, ProblemKind
 from ..store import Casebook
+from ..views import STYLE
 from .base import Panel
 
-
-def overview_frame(book: Casebook, *, now: datetime | None = None) -> pd.DataFrame:
-    """``Casebook.to_frame()`` plus the playbook's verdict per case (next deadline, days left, readiness)."""
-    frame = book.to_frame()
-    rules = Rules.for_casebook(book)
-    extra: dict[str, list[Any]] = {"next_deadline": [], "due": [], "days_left": [], "readiness": [], "ready": []}
-    for case_id, error in zip(frame["id"], frame["error"]):
-        advice = None if isinstance(error, str) else advise(book.get(case_id), now=now, rules=rules)
-        upcoming = advice.next_deadline if advice else None
-        extra["next_deadline"].append(upcoming.en if upcoming else None)
-        extra["due"].append(upcoming.due_local.strftime("%Y-%m-%d %H:%M") if upcoming and upcoming.due_local else None)
-        extra["days_left"].append(upcoming.days_left if upcoming else None)
-        extra["readiness"].append(advice.score if advice else None)
-        extra["ready"].append(advice.ready if advice else None)
-    for column, values in extra.items():
-        frame[column] = pd.Series(values, index=frame.index, dtype="object")
-    frame["days_left"] = frame["days_left"].astype("Int64")
-    frame["readiness"] = frame["readiness"].astype("Int64")
-    return frame
+SORTS = ("days_left", "readiness", "id", "stage", "problem")
 
 
 class OverviewPanel(Panel):
-    """A sortable, styled table of every case and a case picker."""
+    """A sortable table of every case (it scrolls inside its box) and a case picker."""
 
-    COLUMNS = ["id", "item", "problem", "stage", "amount", "currency", "next_deadline", "due", "days_left", "readiness", "error"]
+    COLUMNS = ["id", "item", "problem", "stage", "amount", "next_deadline", "due", "days_left", "readiness", "error"]
+    HEADERS = {"id": "ui.id", "item": "ui.item", "problem": "ui.problem", "stage": "ui.stage", "amount": "ui.amount",
+               "next_deadline": "ui.next_deadline", "due": "ui.due", "days_left": "ui.days_left",
+               "readiness": "ui.readiness", "error": "ui.error_column"}
 
-    def __init__(self, book: Casebook, *, lang: str = "ko", now: datetime | None = None,
+    def __init__(self, book: Casebook, *, lang: str | None = None, today: str | date | None = None,
                  on_open: Callable[[str], None] | None = None) -> None:
-        super().__init__(lang)
-        self.book = book
-        self.now = now
+        super().__init__(book, lang)
+        self.today = today
         self.on_open = on_open
         self.frame = pd.DataFrame()
-        self.sort = w.Dropdown(options=["days_left", "readiness", "id", "stage", "problem"], value="days_left",
-                               description=self.t("ui.sort"))
+        self.sort = w.Dropdown(options=self._sort_options(), value="days_left", description=self.t("ui.sort"))
         self.sort.observe(self.safely(lambda change: self.refresh()), names="value")
         self.picker = w.Dropdown(description=self.t("ui.case"))
         self.picker.add_class("casebook-picker")
-        self.open_button = w.Button(description=self.t("ui.open"), icon="folder-open")
-        self.open_button.add_class("casebook-open")
-        self.open_button.on_click(self.safely(lambda _: self.open()))
+        self.open_button = self.button("ui.open", self.open, css="casebook-open", icon="folder-open")
         self.table = w.HTML()
         self.table.add_class("casebook-overview-table")
-        self.widget = w.VBox([w.HBox([self.sort, self.picker, self.open_button]), self.table, self.status, self.error])
+        self.widget = w.VBox([w.HBox([self.sort, self.picker, self.open_button], layout=w.Layout(flex_flow="row wrap")),
+                              self.table, self.status, self.error])
         self.widget.add_class("casebook-overview")
         self.refresh()
 
+    def _sort_options(self) -> list[tuple[str, str]]:
+        return [(self.t(self.HEADERS[key] if key in self.HEADERS else f"ui.{key}"), key) for key in SORTS]
+
+    def relabel(self) -> None:
+        chosen = self.sort.value
+        self.sort.options = self._sort_options()
+        self.sort.value = chosen
+        self.sort.description = self.t("ui.sort")
+        self.picker.description = self.t("ui.case")
+        self.open_button.description = self.t("ui.open")
+        self.refresh()
+
     def refresh(self) -> pd.DataFrame:
-        frame = overview_frame(self.book, now=self.now)
+        frame = services.overview(self.book, today=self.today)
         if not frame.empty:
             frame = frame.sort_values(self.sort.value, na_position="last", kind="stable")
         self.frame = frame
-        ids = list(frame["id"]) if not frame.empty else []
-        self.picker.options = ids
-        shown = frame[[c for c in self.COLUMNS if c in frame.columns]] if not frame.empty else frame
-        styled = shown.style.hide(axis="index").format(na_rep="–", escape="html")
-        if not shown.empty:
-            styled = styled.map(lambda v: "color:#cf222e;font-weight:bold" if isinstance(v, (int,)) and v <= 3 else "",
-                                subset=["days_left"])
-        self.table.value = styled.to_html()
+        self.picker.options = [(f"{row.id} · {row.item or ''}", row.id) for row in frame.itertuples()] if not frame.empty else []
+        self.table.value = STYLE + "<div class='casebook-view'>" + self._table(frame) + "</div>"
         return frame
+
+    def _table(self, frame: pd.DataFrame) -> str:
+        if frame.empty:
+            return ""
+        shown = pd.DataFrame({
+            "id": frame["id"], "item": frame["item"],
+            "problem": [self._enum(ProblemKind, v) for v in frame["problem"]],
+            "stage": [self._enum(DisputeStage, v) for v in frame["stage"]],
+            "amount": [self._money(a, c) for a, c in zip(frame["amount"], frame["currency"])],
+            "next_deadline": frame["next_deadline"], "due": frame["due"], "days_left": frame["days_left"],
+            "readiness": frame["readiness"], "error": frame["error"],
+        })
+        shown = shown.rename(columns={k: self.t(v) for k, v in self.HEADERS.items()})
+        styled = shown.style.hide(axis="index").format(na_rep="–", escape="html")
+        days = self.t(self.HEADERS["days_left"])
+        styled = styled.map(lambda v: "color:#cf222e;font-weight:bold" if isinstance(v, int) and v <= 2 else "", subset=[days])
+        return styled.to_html()
+
+    def _enum(self, enum: Any, value: Any) -> str:
+        try:
+            return label(enum(value), self.lang)
+        except ValueError:
+            return "" if value is None else str(value)
+
+    def _money(self, amount: Any, currency: Any) -> str:
+        from decimal import Decimal
+
+        try:
+            return money(Decimal(str(amount)), str(currency), self.lang)
+        except ArithmeticError:
+            return ""
 
     def open(self) -> str | None:
         case_id = self.picker.value
-        if case_id and self.on_open is not None:
+        if not case_id:
+            self.show_error(self.t("ui.pick_case"))
+            return None
+        if self.on_open is not None:
             self.on_open(case_id)
         return case_id

@@ -1,53 +1,60 @@
-"""Step 2: check tracking (pasted page or 17TRACK), see the timeline and what it means."""
+"""Step 2: check tracking (pasted page or an API), see the timeline and what it means."""
 
 from __future__ import annotations
 
 import html
-import os
-from datetime import datetime
-from typing import Any
+from datetime import date
 
 import ipywidgets as w
 
-from ..playbook import Rules
+from .. import services
 from ..store import Casebook
 from ..tracking.plot import timeline_png
-from ..tracking.providers import OfflineProvider
-from ..tracking.service import get_provider, save_result
-from ..tracking.timeline import Timeline, analyse
+from ..views import events_html, flags_html
 from .base import Panel
 
 
 class TrackingPanel(Panel):
-    """Provider choice, fetch, a table and a plot of the events, and the trouble flags."""
+    """Provider choice, fetch, the trouble flags, a plot and a table of the events."""
 
-    def __init__(self, book: Casebook, case_id: str | None = None, *, lang: str = "ko", now: datetime | None = None) -> None:
-        super().__init__(lang)
-        self.book = book
+    def __init__(self, book: Casebook, case_id: str | None = None, *, lang: str | None = None,
+                 today: str | date | None = None) -> None:
+        super().__init__(book, lang)
         self.case_id = case_id
-        self.now = now
-        self.timeline: Timeline | None = None
-        self.provider = w.ToggleButtons(options=[("offline", "offline"), ("17TRACK", "17track")], value="offline")
+        self.today = today
+        self.report: services.TrackReport | None = None
+        self.provider = w.ToggleButtons(options=self._provider_options(), value="offline")
         self.provider.add_class("casebook-provider")
-        self.paste = w.Textarea(placeholder=self.t("ui.paste"), layout=w.Layout(width="40em", height="8em"))
+        self.paste = w.Textarea(placeholder=self.t("ui.paste"), layout=w.Layout(width="100%", max_width="40em", height="8em"))
         self.paste.add_class("casebook-paste")
-        self.fetch_button = w.Button(description=self.t("ui.fetch"), button_style="primary", icon="search")
-        self.fetch_button.add_class("casebook-fetch")
-        self.fetch_button.on_click(self.safely(lambda _: self.fetch()))
-        self.table = w.HTML()
+        self.fetch_button = self.button("ui.fetch", self.fetch, css="casebook-fetch", style="primary", icon="search")
         self.flags = w.HTML()
         self.flags.add_class("casebook-flags")
-        self.plot = w.Image(format="png", layout=w.Layout(max_width="46em"))
+        self.plot = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.table = w.HTML()
         self.note = w.HTML()
         self.provider.observe(self.safely(lambda change: self._explain_provider()), names="value")
-        self.widget = w.VBox([w.HBox([self.provider, self.fetch_button]), self.note, self.paste, self.status, self.error,
-                              self.flags, self.plot, self.table])
+        self.widget = w.VBox([w.HBox([self.provider, self.fetch_button], layout=w.Layout(flex_flow="row wrap")), self.note,
+                              self.paste, self.status, self.error, self.flags, self.plot, self.table])
         self.widget.add_class("casebook-tracking")
         if case_id:
             self.show_saved()
 
+    def _provider_options(self) -> list[tuple[str, str]]:
+        return [(self.t("ui.provider_offline"), "offline"), ("17TRACK", "17track")]
+
+    def relabel(self) -> None:
+        chosen = self.provider.value
+        self.provider.options = self._provider_options()
+        self.provider.value = chosen
+        self.paste.placeholder = self.t("ui.paste")
+        self.fetch_button.description = self.t("ui.fetch")
+        self._explain_provider()
+        if self.case_id:
+            self.show_saved()
+
     def _explain_provider(self) -> None:
-        missing = self.provider.value == "17track" and not os.environ.get("SEVENTEENTRACK_TOKEN")
+        missing = self.provider.value == "17track" and self.book.settings.secret("seventeentrack_token", required=False) is None
         self.note.value = f"<i>{html.escape(self.t('ui.no_token'))}</i>" if missing else ""
         self.paste.layout.display = "none" if self.provider.value != "offline" else None
 
@@ -55,46 +62,39 @@ class TrackingPanel(Panel):
         self.case_id = case_id
         self.show_saved()
 
-    def fetch(self) -> Timeline | None:
+    def fetch(self) -> services.TrackReport | None:
         """Track the case's number with the chosen provider, save the snapshot, show the result."""
         if not self.case_id:
             self.show_error(self.t("ui.pick_case"))
             return None
-        case = self.book.get(self.case_id)
-        number = case.shipment.tracking_number if case.shipment else None
-        if not number:
-            self.show_error("this case has no tracking number yet" if self.lang == "en" else "이 사례에는 운송장 번호가 없습니다")
+        report = services.track(self.book, self.case_id, provider=self.provider.value, paste=self.paste.value or None,
+                                today=self.today)
+        if report.error is not None and (self.paste.value.strip() or self.provider.value != "offline"):
+            self.show_error(report.error)
             return None
-        if self.provider.value == "offline":
-            provider: Any = OfflineProvider({number: self.paste.value}) if self.paste.value.strip() else None
-            if provider is None:
-                return self.show_saved()
-        else:
-            provider = get_provider("17track", book=self.book)
-        (result,) = provider.track([number])
-        if result.error is not None:
-            self.show_error(result.error.message)
-            return None
-        save_result(self.book, self.case_id, result)
-        problems = getattr(provider, "problems", {}).get(number, [])
-        if problems:
-            self.status.value = "<br>".join(f"line {n} not read ({html.escape(why)}): {html.escape(text)}" for n, text, why in problems[:5])
-        return self.show_saved(status=result.status, sub_status=result.sub_status)
+        self.status.value = "<br>".join(html.escape(self.t("ui.line_not_read", n=n, why=why, text=text))
+                                        for n, text, why in report.unread[:5])
+        self._show(report)
+        return report
 
-    def show_saved(self, **verdict: Any) -> Timeline | None:
+    def show_saved(self) -> services.TrackReport | None:
         if not self.case_id:
             return None
         case = self.book.get(self.case_id)
-        events = [e for s in case.shipments for e in s.events]
-        limits = Rules.for_casebook(self.book).timeline
-        self.timeline = analyse(events, order=case.order, problem=case.problem.kind, now=self.now, limits=limits, **verdict)
-        self.flags.value = "".join(
-            f"<div class='casebook-flag casebook-flag-{f.key}' style='color:{ {'problem': '#cf222e', 'warning': '#9a6700'}.get(f.severity, '#1f2328')}'>"
-            f"● {html.escape(f.text(self.lang))}</div>" for f in self.timeline.flags)
-        rows = "".join(f"<tr><td>{html.escape(e.time.isoformat(timespec='minutes'))}</td><td>{html.escape(e.status.value)}</td>"
-                       f"<td>{html.escape(e.location or '')}</td><td>{html.escape(e.description)}</td></tr>"
-                       for e in sorted(events, key=lambda e: e.time, reverse=True))
-        self.table.value = f"<table class='casebook-events'>{rows}</table>" if rows else ""
-        self.plot.value = timeline_png(events, promised=case.order.promised_by) if events else b""
+        if case.shipment is None or not (case.shipment.tracking_number or case.shipment.domestic_number):
+            self.flags.value = f"<i>{html.escape(self.t('ui.no_number'))}</i>"
+            self.table.value, self.plot.value, self.plot.layout.display = "", b"", "none"
+            return None
+        report = services.track(self.book, self.case_id, today=self.today)  # offline, no paste: the saved history
+        self._show(report)
+        return report
+
+    def _show(self, report: services.TrackReport) -> None:
+        self.report = report
+        case = self.book.get(self.case_id) if self.case_id else None
+        events = [e for s in case.shipments for e in s.events] if case else list(report.result.events)
+        settings = self.book.settings
+        self.flags.value = flags_html(report.timeline.flags, self.lang)
+        self.table.value = events_html(events, self.lang, settings.timezone)
+        self.plot.value = timeline_png(events, promised=case.order.promised_by if case else None) if events else b""
         self.plot.layout.display = None if events else "none"
-        return self.timeline

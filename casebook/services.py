@@ -1,0 +1,737 @@
+"""The use cases, once. The CLI, the step notebooks (papermill) and the widget panels call these.
+
+Each function takes an open ``Casebook`` (which carries the ``Settings``
+resolved when it was opened: time zone, language, rules, secrets, limits),
+does one thing a shopper asks for, and returns a typed result that can show
+itself in a notebook (``_repr_html_``) and be written as JSON (``to_dict``).
+A face parses its input, calls one of these, and shows the result: nothing
+more. Every file any face writes is named by ``export_name``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import evidence as _evidence
+from . import playbook as _playbook
+from . import summary as _summary
+from .errors import CaseInputError, CasebookError
+from .i18n import t
+from .models import Case, Dispute, Message, Order, Problem, utc_now, validate
+from .settings import Settings
+from .store import Casebook, atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .evidence import EvidenceAdded, VerifyIssue
+    from .playbook import Advice, ChecklistItem, Deadline
+    from .summary import DisputeSummary
+    from .tracking.providers import TrackingResult
+    from .tracking.timeline import Timeline
+
+__all__ = [
+    "CaseSaved", "TrackReport", "EvidenceReport", "VerifyReport", "Exported", "EXPORT_NAMES", "FORM_FIELDS",
+    "export_name", "casebook_path", "open_casebook", "new_case", "new_case_from_file", "find_order", "log_message",
+    "record_dispute", "track", "track_numbers", "track_all", "add_evidence", "collect_evidence", "verify",
+    "checklist", "advise", "deadlines", "summarise", "report", "export", "export_pack", "overview",
+]
+
+DEFAULT_CASEBOOK = "~/casebook"
+
+# One naming scheme for every file any face writes.
+EXPORT_NAMES = {
+    "message_en": "{case_id}-message-en.txt",
+    "message_ko": "{case_id}-message-ko.txt",
+    "seller_message": "{case_id}-seller-message-en.txt",
+    "report_html": "{case_id}-report.html",
+    "report_md": "{case_id}-report.md",
+    "pack": "{case_id}-dispute-pack.zip",
+    "ics": "{case_id}-deadlines.ics",
+    "overview": "overview.csv",
+}
+_FORMAT_FILES = {"txt": ("message_en", "message_ko"), "md": ("report_md",), "html": ("report_html",), "zip": ("pack",),
+                 "ics": ("ics",)}
+EXPORT_FORMATS = tuple(_FORMAT_FILES)
+
+
+def export_name(case_id: str, what: str) -> str:
+    """The file name for one export of a case (``seed-a-dispute-pack.zip``)."""
+    return EXPORT_NAMES[what].format(case_id=case_id)
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseSaved:
+    """A case created (or, for an order already logged, the existing one)."""
+
+    case: Case
+    created: bool
+    lang: str = "ko"
+
+    @property
+    def case_id(self) -> str:
+        return self.case.id
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        return t("ui.saved" if self.created else "ui.already_logged", lang, case_id=self.case.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case.id, "created": self.created}
+
+    def _repr_html_(self) -> str:
+        from .views import case_html
+
+        return f"<p>{self.message()}</p>" + case_html(self.case, self.lang)
+
+
+@dataclass(frozen=True)
+class TrackReport:
+    """What tracking said for one number, what it means, and whether it was saved in the case."""
+
+    number: str
+    result: "TrackingResult"
+    timeline: "Timeline"
+    case_id: str | None = None
+    saved: bool = False
+    unread: list[tuple[int, str, str]] = field(default_factory=list)  # (line number, line, why) of a paste
+    lang: str = "ko"
+    timezone: str = "Asia/Seoul"
+
+    @property
+    def error(self) -> str | None:
+        return self.result.error.message if self.result.error is not None else None
+
+    @property
+    def events(self) -> list[Any]:
+        return self.timeline_events
+
+    @property
+    def timeline_events(self) -> list[Any]:
+        return list(self.result.events)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id, "number": self.number or None, "carrier": self.result.carrier,
+            "status": self.timeline.status.value, "sub_status": self.result.sub_status, "saved_snapshot": self.saved,
+            "events": len(self.result.events), "flags": self.timeline.keys,
+            "flag_texts": [f.to_dict() for f in self.timeline.flags],
+            "days_since_last_event": self.timeline.days_since_last_event, "error": self.error,
+            "unread_lines": [line for _, line, _ in self.unread], "source": self.result.source,
+        }
+
+    def _repr_html_(self) -> str:
+        from .views import events_html, flags_html
+
+        return flags_html(self.timeline.flags, self.lang) + events_html(self.result.events, self.lang, self.timezone)
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    """Files added to a case (or found already kept), files refused, and where the checklist stands."""
+
+    case_id: str
+    added: list["EvidenceAdded"]
+    refused: list[str]
+    checklist: list["ChecklistItem"]
+    issues: list["VerifyIssue"]
+    evidence_count: int
+    lang: str = "ko"
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for a in self.added for w in a.warnings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "added": [a.evidence.id for a in self.added if not a.duplicate],
+                "duplicates": [a.evidence.id for a in self.added if a.duplicate], "refused": self.refused,
+                "warnings": self.warnings, "evidence": self.evidence_count,
+                "missing_required": [i.key for i in self.checklist if i.required and not i.present],
+                "integrity_problems": [str(i) for i in self.issues]}
+
+    def _repr_html_(self) -> str:
+        from .views import checklist_html, verify_html
+
+        return checklist_html(self.checklist, self.lang) + verify_html(self.issues, self.evidence_count, self.lang)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Evidence integrity of one case: nothing changed, or what did."""
+
+    case_id: str
+    issues: list["VerifyIssue"]
+    count: int
+    error: str | None = None  # the case itself could not be read
+    lang: str = "ko"
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues and self.error is None
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        lang = lang or self.lang
+        if self.error is not None:
+            return [t("cli.broken", lang, id=self.case_id, error=self.error)]
+        if not self.issues:
+            return [t("cli.verify_ok", lang, id=self.case_id, n=self.count)]
+        return [f"{self.case_id}: {issue}" for issue in self.issues]
+
+    def _repr_html_(self) -> str:
+        from .views import verify_html
+
+        return verify_html(self.issues, self.count, self.lang)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The files one export wrote, by what they are (``pack``, ``report_html`` …)."""
+
+    case_id: str
+    files: dict[str, Path]
+    ready: bool
+    lang: str = "ko"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "ready": self.ready, "files": {k: str(v) for k, v in self.files.items()}}
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return "<br>".join(html.escape(t("ui.written", self.lang, path=str(p))) for p in self.files.values())
+
+
+# -- the casebook -----------------------------------------------------------------------------------------
+
+def casebook_path(path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None,
+                  default: str = DEFAULT_CASEBOOK) -> Path:
+    """The casebook folder: ``path``, else ``$CASEBOOK_PATH``, else ``default``."""
+    env = os.environ if env is None else env
+    return Path(os.path.expanduser(str(path or env.get("CASEBOOK_PATH") or default)))
+
+
+def open_casebook(path: str | os.PathLike[str] | None = None, *, create: bool = True, examples: bool = False,
+                  timezone: str | None = None, language: str | None = None, default: str = DEFAULT_CASEBOOK,
+                  env: Mapping[str, str] | None = None) -> Casebook:
+    """Open (or create) a casebook and resolve its settings once, with the face's explicit choices.
+
+    ``examples=True`` puts the guide's five cases into a casebook that is
+    being created now (the embedded default a notebook shows on first run).
+    """
+    chosen = casebook_path(path, env=env, default=default)
+    fresh = not (chosen / "casebook.toml").exists()
+    if create:
+        Casebook.prepare(chosen)
+    book = Casebook(chosen, settings=Settings.resolve(chosen, env=env, timezone=timezone, language=language))
+    if fresh and examples and not book.ids():
+        from .examples import load_examples
+
+        load_examples(book)
+    return book
+
+
+# -- logging an order -------------------------------------------------------------------------------------
+
+# The flat form every face fills (CLI flags, notebook parameters, the panel's inputs, a batch row).
+FORM_FIELDS = ("platform", "order_id", "store_name", "item_title", "option", "quantity", "price", "currency",
+               "payment_method", "order_date", "ship_date", "promised_date", "received_date", "problem_kind",
+               "description", "tracking_number", "domestic_number")
+
+
+def find_order(book: Casebook, platform: str, order_id: str) -> str | None:
+    """The id of a case already logged for this platform and order number, if any."""
+    frame = book.to_frame()
+    if frame.empty:
+        return None
+    same = frame[(frame["platform"] == str(platform)) & (frame["order_id"] == str(order_id))]
+    return str(same["id"].iloc[0]) if len(same) else None
+
+
+def _form_to_data(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat form as case data; every field problem is collected, not only the first."""
+    from .currencies import parse_amount
+
+    unknown = sorted(set(form) - set(FORM_FIELDS) - {"case_id"})
+    if unknown:
+        raise CaseInputError([(name, f"unknown field; accepted: {', '.join(FORM_FIELDS)}") for name in unknown])
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in form.items()}
+    values = {k: v for k, v in values.items() if v is not None and v != ""}
+    problems: list[tuple[str, str]] = []
+    order_id = values.get("order_id")
+    if order_id is not None and not isinstance(order_id, str):
+        problems.append(("order.order_id", f"must be text, got the number {order_id!r}; write it in quotes so leading "
+                                           "zeros are kept (papermill: -r order_id 0081234)"))
+    price: dict[str, Any] | None = None
+    if "price" in values:
+        try:
+            amount, currency = parse_amount(values["price"], values.get("currency") or "KRW")
+            price = {"amount": str(amount), "currency": currency}
+        except ValueError as error:
+            problems.append(("order.price", str(error)))
+    order = {k: values[k] for k in ("platform", "order_id", "store_name", "item_title", "option", "quantity",
+                                    "payment_method", "order_date", "ship_date", "promised_date", "received_date")
+             if k in values}
+    order.setdefault("platform", "aliexpress")
+    if price is not None:
+        order["price"] = price
+    for name in ("order_date", "ship_date", "promised_date", "received_date"):
+        if isinstance(order.get(name), (date, datetime)):
+            order[name] = order[name].isoformat()[:10]
+    problem = {"kind": values.get("problem_kind"), "description": values.get("description", "")}
+    data: dict[str, Any] = {"order": order, "problem": problem}
+    shipment = _shipment(values.get("tracking_number"), values.get("domestic_number"))
+    if shipment is not None:
+        data["shipments"] = [shipment]
+    for model, part, prefix in ((Order, order, "order"), (Problem, problem, "problem")):
+        try:
+            validate(model, part, prefix)
+        except CaseInputError as error:
+            problems.extend(p for p in error.problems if p[0] not in {q[0] for q in problems})
+    if problems:
+        raise CaseInputError(problems)
+    return data
+
+
+def _shipment(number: Any, domestic: Any) -> dict[str, Any] | None:
+    """Tracking numbers as typed, normalised; a Korean carrier's number goes in the domestic slot."""
+    from .tracking.numbers import parse
+
+    if not number and not domestic:
+        return None
+    shipment: dict[str, Any] = {}
+    if number:
+        parsed = parse(str(number))
+        carrier = parsed.carrier if parsed.valid else None
+        if carrier is not None and carrier.startswith("kr.") and not domestic:
+            shipment.update(domestic_number=parsed.number, domestic_carrier=carrier)
+        else:
+            shipment.update(tracking_number=parsed.number, carrier=carrier)
+    if domestic:
+        parsed = parse(str(domestic), prefer_korean=True)
+        shipment.update(domestic_number=parsed.number, domestic_carrier=parsed.carrier if parsed.valid else None)
+    return shipment
+
+
+def new_case(book: Casebook, form: Mapping[str, Any], *, case_id: str | None = None,
+             allow_duplicate: bool = False) -> CaseSaved:
+    """Log an order and its problem from the flat form; an order already logged returns its case instead."""
+    data = _form_to_data(form)
+    case_id = case_id or form.get("case_id") or None
+    return _create(book, data, case_id=case_id, allow_duplicate=allow_duplicate)
+
+
+def new_case_from_file(book: Casebook, path: str | os.PathLike[str], *, case_id: str | None = None,
+                       allow_duplicate: bool = False) -> CaseSaved:
+    """Log an order from a JSON/YAML file shaped like the case (``examples/order.yaml``)."""
+    from .examples import read_new_case
+
+    data = read_new_case(Path(path))
+    chosen = case_id or data.pop("id", None)
+    data.pop("id", None)
+    if "order" not in data and "problem" not in data and set(data) & set(FORM_FIELDS):
+        return new_case(book, data, case_id=chosen, allow_duplicate=allow_duplicate)  # the flat form, as in a batch row
+    if "order" not in data or "problem" not in data:
+        raise CasebookError(f"{path}: needs an 'order' and a 'problem' section, or the flat fields order_id, item_title, "
+                            "price, order_date, problem_kind (see examples/order.yaml)")
+    order = data["order"]
+    if isinstance(order, dict) and isinstance(order.get("price"), (str, int, float)):
+        from .currencies import parse_amount
+
+        data["order"] = dict(order, price=_money_field(order["price"], "order.price", parse_amount))
+    return _create(book, data, case_id=chosen, allow_duplicate=allow_duplicate)
+
+
+def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_duplicate: bool) -> CaseSaved:
+    lang = book.settings.language
+    order = validate(Order, data.get("order"), "order")
+    problem = validate(Problem, data.get("problem"), "problem")
+    if case_id and case_id in book:
+        existing = book.get(case_id)
+        if existing.order.order_id == order.order_id and existing.order.platform == order.platform:
+            return CaseSaved(existing, created=False, lang=lang)  # a re-run (e.g. a resumed batch) reuses its case
+        raise CasebookError(f"case {case_id!r} already exists for order {existing.order.order_id}; choose another case id")
+    if not allow_duplicate:
+        found = find_order(book, order.platform.value, order.order_id)
+        if found is not None:
+            return CaseSaved(book.get(found), created=False, lang=lang)
+    extra = {k: v for k, v in data.items() if k not in ("order", "problem")}
+    case = book.new_case(order, problem, case_id=case_id, **extra)
+    return CaseSaved(case, created=True, lang=lang)
+
+
+# -- the case log -------------------------------------------------------------------------------------------
+
+def log_message(book: Casebook, case_id: str, text: str, *, channel: str = "seller_chat", direction: str = "sent",
+                at: datetime | str | None = None, translation: str | None = None) -> Case:
+    """Append one entry to the communication log (default: a message sent to the seller, now)."""
+    message = validate(Message, {"at": at or utc_now(), "channel": channel, "direction": direction, "text": text,
+                                 "translation": translation or None}, "message")
+    if not message.text:
+        raise CaseInputError([("message.text", "is empty; write what was said")])
+
+    def change(case: Case) -> None:
+        case.messages = sorted([*case.messages, message], key=lambda m: m.at)
+
+    return book.update(case_id, change)
+
+
+def record_dispute(book: Casebook, case_id: str, **changes: Any) -> Case:
+    """Change dispute fields (stage, opened_date, requested, requested_amount, outcome …), validated together.
+
+    Amounts may be typed as text (``"8,000 KRW"``, ``"5000원"``).
+    """
+    from .currencies import parse_amount
+
+    for key in ("requested_amount",):
+        if isinstance(changes.get(key), str):
+            changes[key] = _money_field(changes[key], f"dispute.{key}", parse_amount)
+    outcome = changes.get("outcome")
+    if isinstance(outcome, dict) and isinstance(outcome.get("amount_refunded"), str):
+        outcome = dict(outcome, amount_refunded=_money_field(outcome["amount_refunded"], "dispute.outcome.amount_refunded",
+                                                              parse_amount))
+        changes["outcome"] = outcome
+
+    def change(case: Case) -> None:
+        data = case.dispute.model_dump()
+        for key, value in changes.items():
+            if key not in Dispute.model_fields:
+                raise CaseInputError([(f"dispute.{key}", f"unknown field; accepted: {', '.join(Dispute.model_fields)}")])
+            data[key] = value.isoformat() if isinstance(value, date) else value
+        case.dispute = validate(Dispute, data, "dispute")
+
+    return book.update(case_id, change)
+
+
+def _money_field(text: str, where: str, parse: Any) -> dict[str, str]:
+    try:
+        amount, currency = parse(text, "KRW")
+    except ValueError as error:
+        raise CaseInputError([(where, str(error))]) from None
+    return {"amount": str(amount), "currency": currency}
+
+
+# -- tracking ------------------------------------------------------------------------------------------------
+
+def _analyse(settings: Settings, events: list[Any], case: Case | None, today: Any,
+             fetched: "TrackingResult | None") -> "Timeline":
+    """The timeline's meaning; ``fetched`` is a provider's fresh verdict (a saved history has none: the events decide)."""
+    from .tracking.timeline import analyse
+
+    verdict = {"status": fetched.status, "sub_status": fetched.sub_status} if fetched is not None and fetched.ok else {}
+    return analyse(events, order=case.order if case else None, problem=case.problem.kind if case else None,
+                   now=settings.now(today), tz=settings.timezone, limits=settings.rules.timeline, **verdict)
+
+
+def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str | None = None,
+          paste_file: str | os.PathLike[str] | None = None, today: str | date | None = None) -> TrackReport:
+    """Track the case's number (a pasted page, or an API), save the snapshot, and read the timeline.
+
+    Offline without a paste reads what the case already saved (nothing is fetched).
+    """
+    from .tracking.service import get_provider, save_result
+
+    settings = book.settings
+    case = book.get(case_id)
+    shipment = case.shipment
+    number = (shipment.tracking_number or shipment.domestic_number) if shipment else None
+    if paste_file is not None:
+        paste = _read_text(paste_file, "paste_file")
+    fetch = provider != "offline" or bool(paste and paste.strip())
+    if not number and fetch:
+        raise CaseInputError([("tracking_number", f"case {case_id!r} has no tracking number yet; add it to the case first")])
+    unread: list[tuple[int, str, str]] = []
+    if not fetch:
+        result = _saved_or_nothing(case, number)
+        saved = False
+    else:
+        chosen = get_provider(provider, settings, pastes={number: paste or ""})
+        (result,) = chosen.track([number])
+        unread = list(getattr(chosen, "problems", {}).get(number, []))
+        saved = False
+        if result.ok:
+            case = save_result(book, case_id, result)
+            saved = True
+    events = [e for s in case.shipments for e in s.events]
+    timeline = _analyse(settings, events, case, today, result if fetch else None)
+    return TrackReport(number or "", result, timeline, case_id=case_id, saved=saved, unread=unread,
+                       lang=settings.language, timezone=settings.timezone)
+
+
+def track_numbers(settings: Settings, numbers: list[str], *, provider: str = "offline", paste: str | None = None,
+                  today: str | date | None = None, progress: bool = False) -> list[TrackReport]:
+    """Track numbers that belong to no case (nothing is saved)."""
+    from .tracking.numbers import normalise
+    from .tracking.service import get_provider, track_many
+
+    numbers = [normalise(n) for n in numbers]
+    if paste is not None and len(numbers) != 1:
+        raise CasebookError(f"a pasted page is the page of one parcel; it would apply to {len(numbers)} numbers: "
+                            "give exactly one number")
+    chosen = get_provider(provider, settings, pastes={numbers[0]: paste} if paste is not None else None)
+    reports = []
+    for result in track_many(numbers, chosen, progress=progress):
+        timeline = _analyse(settings, list(result.events), None, today, result)
+        unread = list(getattr(chosen, "problems", {}).get(result.number, []))
+        reports.append(TrackReport(result.number, result, timeline, unread=unread, lang=settings.language,
+                                   timezone=settings.timezone))
+    return reports
+
+
+def track_all(book: Casebook, *, provider: str = "offline", today: str | date | None = None,
+              progress: bool = False) -> list[TrackReport]:
+    """Every case's tracking number: fetched and saved (API providers) or read from the saved history (offline)."""
+    from .tracking.service import get_provider, save_result, track_many
+
+    settings = book.settings
+    cases: dict[str, Case] = {}
+    for case in book:
+        for shipment in case.shipments:
+            number = shipment.tracking_number or shipment.domestic_number
+            if number:
+                cases.setdefault(number, case)
+    if provider == "offline":
+        results = [_saved_or_nothing(case, number) for number, case in cases.items()]
+    else:
+        results = track_many(list(cases), get_provider(provider, settings), progress=progress)
+    reports = []
+    for result in results:
+        case = cases[result.number]
+        saved = False
+        if provider != "offline" and result.ok:
+            case = save_result(book, case.id, result)
+            saved = True
+        events = [e for s in case.shipments for e in s.events]
+        fresh = result if provider != "offline" else None
+        reports.append(TrackReport(result.number, result, _analyse(settings, events, case, today, fresh),
+                                   case_id=case.id, saved=saved, lang=settings.language, timezone=settings.timezone))
+    return reports
+
+
+def _saved_or_nothing(case: Case, number: str | None) -> "TrackingResult":
+    """What the case already saved for ``number``; else a result saying there is nothing yet and how to add it."""
+    from .tracking.providers import OfflineProvider, TrackingResult
+    from .tracking.service import saved_result
+
+    if not number:
+        return TrackingResult(number="", source="saved")
+    return saved_result(case, number) or OfflineProvider().track([number])[0]
+
+
+def _read_text(path: str | os.PathLike[str], field_name: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CasebookError(f"{field_name}: cannot read {path} ({type(error).__name__}); give a UTF-8 text file "
+                            "copied from the tracking page") from None
+
+
+# -- evidence ----------------------------------------------------------------------------------------------
+
+def add_evidence(book: Casebook, case_id: str, source: str | os.PathLike[str] | bytes, kind: str, caption: str = "",
+                 *, original_name: str | None = None) -> "EvidenceAdded":
+    """Copy one file (or uploaded bytes) into the case as evidence; the same content twice is kept once."""
+    case = book.get(case_id)
+    limits = book.settings.limits
+    return _evidence.add_evidence(book, case, source, kind, caption, original_name=original_name,
+                                  max_bytes=limits.max_evidence_bytes)
+
+
+def collect_evidence(book: Casebook, case_id: str, entries: Iterable[Mapping[str, Any]] = (), *,
+                     base: str | os.PathLike[str] | None = None) -> EvidenceReport:
+    """Add several files (``{"file"|"data", "kind", "caption", "name"}``); one bad file never stops the others.
+
+    Paths are taken relative to ``base`` when given.
+    """
+    added: list[EvidenceAdded] = []
+    refused: list[str] = []
+    for entry in entries:
+        source: Any = entry.get("data")
+        name = entry.get("name")
+        if source is None:
+            path = Path(str(entry["file"]))
+            if base is not None and not path.is_absolute():
+                path = Path(base) / path
+            source, name = path, name
+        try:
+            added.append(add_evidence(book, case_id, source, str(entry.get("kind") or "other"),
+                                      str(entry.get("caption") or ""), original_name=name))
+        except CasebookError as error:
+            refused.append(f"{name or entry.get('file')}: {error}")
+    case = book.get(case_id)
+    return EvidenceReport(case_id, added, refused, _playbook.checklist(case, book.settings.rules),
+                          _evidence.verify(book, case), len(case.evidence), lang=book.settings.language)
+
+
+def checklist(book: Casebook, case_id: str) -> list["ChecklistItem"]:
+    return _playbook.checklist(book.get(case_id), book.settings.rules)
+
+
+def verify(book: Casebook, case_id: str | None = None) -> list[VerifyReport]:
+    """Integrity of one case's evidence, or of every case (a broken case is a report, never a crash)."""
+    from .errors import CorruptCaseError
+
+    lang = book.settings.language
+    reports = []
+    for cid in [case_id] if case_id else book.ids():
+        try:
+            case = book.get(cid)
+        except CorruptCaseError as error:
+            if case_id:
+                raise
+            reports.append(VerifyReport(cid, [], 0, error=error.detail, lang=lang))
+            continue
+        reports.append(VerifyReport(cid, _evidence.verify(book, case), len(case.evidence), lang=lang))
+    return reports
+
+
+# -- advice ------------------------------------------------------------------------------------------------
+
+def advise(book: Casebook, case_id: str, *, today: str | date | None = None) -> "Advice":
+    """Readiness, next steps, what to ask for, deadlines and the escalation ladder, as of ``today``."""
+    settings = book.settings
+    return _playbook.advise(book.get(case_id), now=settings.now(today), tz=settings.timezone, rules=settings.rules,
+                            lang=settings.language)
+
+
+def deadlines(book: Casebook, case_id: str, *, today: str | date | None = None) -> list["Deadline"]:
+    settings = book.settings
+    return _playbook.deadlines(book.get(case_id), now=settings.now(today), tz=settings.timezone, rules=settings.rules)
+
+
+def summarise(book: Casebook, case_id: str, *, today: str | date | None = None, show_private: bool = False,
+              max_chars: int | None = None) -> "DisputeSummary":
+    """Both messages (en, ko), readiness, and the first seller message when the seller was skipped."""
+    settings = book.settings
+    limit = max_chars if max_chars is not None else (settings.limits.message_max_chars or None)
+    return _summary.summarise(book.get(case_id), now=settings.now(today), settings=settings,
+                              show_private=show_private, max_chars=limit)
+
+
+def report(book: Casebook, case_id: str, fmt: str = "html", *, today: str | date | None = None,
+           show_private: bool = False) -> str:
+    """The report as HTML (with pictures of the evidence) or Markdown."""
+    settings = book.settings
+    case = book.get(case_id)
+    if fmt == "html":
+        return _summary.report_html(case, book=book, now=settings.now(today), settings=settings, show_private=show_private)
+    if fmt == "md":
+        return _summary.report_markdown(case, now=settings.now(today), settings=settings, show_private=show_private)
+    raise CaseInputError([("format", f"{fmt!r} is not a report format; accepted: html, md")])
+
+
+def export(book: Casebook, case_id: str, output_dir: str | os.PathLike[str], *,
+           formats: Iterable[str] = EXPORT_FORMATS, today: str | date | None = None, show_private: bool = False,
+           max_pixels: int | None = None) -> Exported:
+    """Write the chosen exports into ``output_dir`` under the one naming scheme; the work is done once."""
+    formats = list(dict.fromkeys(formats))
+    bad = [f for f in formats if f not in _FORMAT_FILES]
+    if bad:
+        raise CaseInputError([("formats", f"{bad[0]!r} is not an export; accepted: {', '.join(_FORMAT_FILES)}")])
+    settings = book.settings
+    case = book.get(case_id)
+    now = settings.now(today)
+    target = _output_dir(output_dir)
+    files: dict[str, Path] = {}
+    summary = _summary.summarise(case, now=now, settings=settings, show_private=show_private,
+                                 max_chars=settings.limits.message_max_chars or None)
+    copies = _evidence.pack_copies(book, case, max_pixels=max_pixels) if {"zip", "html"} & set(formats) else None
+    html = _summary.report_html(case, book=book, now=now, settings=settings, show_private=show_private,
+                                copies=copies) if {"zip", "html"} & set(formats) else None
+    markdown = _summary.report_markdown(case, now=now, settings=settings, show_private=show_private) \
+        if {"zip", "md"} & set(formats) else None
+
+    def write(what: str, data: bytes) -> None:
+        path = target / export_name(case.id, what)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as error:
+            raise CasebookError(f"cannot write {path}: {error.strerror or error}") from None
+        files[what] = path
+
+    if "txt" in formats:
+        write("message_en", summary.text("en").encode("utf-8"))
+        write("message_ko", summary.text("ko").encode("utf-8"))
+        if summary.seller_message:
+            write("seller_message", summary.seller_message.encode("utf-8"))
+    if "md" in formats:
+        write("report_md", markdown.encode("utf-8"))  # type: ignore[union-attr]
+    if "html" in formats:
+        write("report_html", html.encode("utf-8"))  # type: ignore[union-attr]
+    if "zip" in formats:
+        path = target / export_name(case.id, "pack")
+        _summary.build_pack(book, case, path, now=now, settings=settings, show_private=show_private, summary=summary,
+                            html=html, markdown=markdown, copies=copies)
+        files["pack"] = path
+    if "ics" in formats:
+        items = _playbook.deadlines(case, now=now, tz=settings.timezone, rules=settings.rules)
+        write("ics", _playbook.deadlines_ics(case, items, lang=settings.language))
+    return Exported(case.id, files, summary.ready, lang=settings.language)
+
+
+def export_pack(book: Casebook, case_id: str, dest: str | os.PathLike[str] | None = None, *,
+                today: str | date | None = None, show_private: bool = False, max_pixels: int | None = None) -> Path:
+    """The dispute pack (zip); ``dest`` is a file or a folder (default: the current folder)."""
+    target = Path(dest) if dest is not None else Path(".")
+    if target.is_dir() or dest is None:
+        return export(book, case_id, target, formats=["zip"], today=today, show_private=show_private,
+                      max_pixels=max_pixels).files["pack"]
+    settings = book.settings
+    case = book.get(case_id)
+    _output_dir(target.parent if str(target.parent) else ".")
+    _summary.build_pack(book, case, target, now=settings.now(today), settings=settings, show_private=show_private,
+                        max_pixels=max_pixels)
+    return target
+
+
+def _output_dir(path: str | os.PathLike[str]) -> Path:
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise CasebookError(f"{target}: is a file; give a folder to write the exports into")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CasebookError(f"{target}: cannot create the output folder ({error.strerror or error})") from None
+    return target
+
+
+# -- the overview -------------------------------------------------------------------------------------------
+
+def overview(book: Casebook, *, today: str | date | None = None) -> "pd.DataFrame":
+    """One row per case with the playbook's verdict (next deadline, days left, readiness); broken cases are rows."""
+    import pandas as pd
+
+    settings = book.settings
+    now = settings.now(today)
+    frame = book.to_frame(today=now.astimezone(settings.zone).date())
+    extra: dict[str, list[Any]] = {"next_deadline": [], "due": [], "days_left": [], "readiness": [], "ready": []}
+    for case_id, error in zip(frame["id"], frame["error"]):
+        advice = None
+        if not isinstance(error, str):
+            advice = _playbook.advise(book.get(case_id), now=now, tz=settings.timezone, rules=settings.rules)
+        upcoming = advice.next_deadline if advice else None
+        extra["next_deadline"].append(upcoming.label(settings.language) if upcoming else None)
+        extra["due"].append(upcoming.when if upcoming else None)
+        extra["days_left"].append(upcoming.days_left if upcoming else None)
+        extra["readiness"].append(advice.score if advice else None)
+        extra["ready"].append(advice.ready if advice else None)
+    for column, values in extra.items():
+        frame[column] = pd.Series(values, index=frame.index, dtype="object")
+    frame["days_left"] = frame["days_left"].astype("Int64")
+    frame["readiness"] = frame["readiness"].astype("Int64")
+    return frame
+
+
+def overview_csv(book: Casebook, output_dir: str | os.PathLike[str], *, today: str | date | None = None) -> Path:
+    """The overview as ``overview.csv`` in ``output_dir``."""
+    frame = overview(book, today=today)
+    path = _output_dir(output_dir) / EXPORT_NAMES["overview"]
+    atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8"))
+    return path
+

@@ -1,0 +1,203 @@
+"""How results look: HTML for notebooks and panels, plain text for the terminal.
+
+Result objects call these from ``_repr_html_`` (so a notebook cell that ends
+with a result shows it), the panels show the same HTML, and the CLI prints
+the text forms: one rendering per result, in the shopper's language. Every
+word comes from the catalogue; state is shown with words and colour, never
+with a glyph alone (emoji fonts are often missing).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from .i18n import label, t
+from .models import Case, DeadlineStatus, Severity, TrackingEvent
+
+if TYPE_CHECKING:
+    from .evidence import VerifyIssue
+    from .playbook import Advice, ChecklistItem, Deadline
+    from .tracking.timeline import Flag
+
+__all__ = [
+    "case_line", "case_html", "case_banner_html", "advice_html", "advice_text", "checklist_html", "deadlines_html",
+    "deadlines_text", "flags_html", "events_html", "verify_html", "STYLE",
+]
+
+GREEN, RED, AMBER, GREY = "#1a7f37", "#cf222e", "#9a6700", "#57606a"
+_SEVERITY_COLOUR = {Severity.PROBLEM: RED, Severity.WARNING: AMBER, Severity.INFO: GREY}
+
+# Shared by every panel: tables scroll inside their box, nothing overflows a phone screen.
+STYLE = (
+    "<style>.casebook-view{max-width:100%;overflow-x:auto;box-sizing:border-box}"
+    ".casebook-view table{border-collapse:collapse;max-width:100%}"
+    ".casebook-view th,.casebook-view td{text-align:left;vertical-align:top;padding:.2em .6em .2em 0}"
+    ".casebook-state{display:inline-block;min-width:3.5em;padding:0 .4em;border-radius:.8em;font-size:.85em;"
+    "font-weight:600;margin-right:.4em;text-align:center}"
+    ".casebook-urgent{background:#ffebe9;border:2px solid #cf222e;color:#cf222e;padding:.5em .8em;border-radius:6px;"
+    "font-weight:600;margin:.3em 0}</style>"
+)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _state(word: str, colour: str, background: str) -> str:
+    """A word in a coloured pill: readable without emoji fonts, and by screen readers."""
+    return f"<span class='casebook-state' style='color:{colour};background:{background}' aria-label='{_e(word)}'>{_e(word)}</span>"
+
+
+def case_line(case: Case, lang: str = "ko") -> str:
+    """One line naming the case: id, platform and order, item, amount, problem, stage."""
+    o = case.order
+    return (f"{case.id}: {label(o.platform, lang)} {o.order_id} · {o.item_title} · {t('deadline.none', lang) if o.price is None else _money(o, lang)}"
+            f" · {label(case.problem.kind, lang)} · {label(case.dispute.stage, lang)}")
+
+
+def _money(order: object, lang: str) -> str:
+    from .i18n import money
+
+    price = order.price  # type: ignore[attr-defined]
+    return money(price.amount, price.currency, lang)
+
+
+def case_html(case: Case, lang: str = "ko") -> str:
+    o = case.order
+    rows = [
+        (t("ui.case", lang), case.id),
+        (t("report.order", lang), f"{label(o.platform, lang)} {o.order_id}"),
+        (t("report.item", lang), o.item_title + (f" ({o.option})" if o.option else "")),
+        (t("report.paid", lang), _money(o, lang)),
+        (t("report.problem", lang), label(case.problem.kind, lang)),
+        (t("report.stage", lang), label(case.dispute.stage, lang)),
+        (t("report.evidence", lang), str(len(case.evidence))),
+        (t("report.log", lang), str(len(case.messages))),
+    ]
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"{STYLE}<div class='casebook-view casebook-case'><table>{body}</table></div>"
+
+
+def case_banner_html(case: Case, advice: "Advice | None", lang: str = "ko") -> str:
+    """The case the shopper is on (item, order, stage, next deadline), with a red banner when a deadline is close."""
+    o = case.order
+    parts = [f"<b>{_e(o.item_title)}</b>", _e(f"{label(o.platform, lang)} {o.order_id}"), _e(label(case.dispute.stage, lang))]
+    urgent = ""
+    if advice is not None and advice.next_deadline is not None:
+        d = advice.next_deadline
+        parts.append(_e(f"{t('ui.next_deadline', lang)}: {d.describe(lang)}"))
+    if advice is not None:
+        urgent = "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>" for d in advice.urgent)
+    return (f"{STYLE}<div class='casebook-view casebook-current-case' data-case='{_e(case.id)}'>"
+            f"<span style='color:{GREY}'>{_e(t('ui.case', lang))} {_e(case.id)}</span> · " + " · ".join(parts)
+            + f"</div>{urgent}")
+
+
+def checklist_html(items: Iterable["ChecklistItem"], lang: str = "ko") -> str:
+    """Present / missing / optional in words and colour, with why each item matters."""
+    rows = []
+    for item in items:
+        if item.present:
+            state, css = _state(t("ui.present", lang), GREEN, "#dafbe1"), "present"
+        elif item.required:
+            state, css = _state(t("ui.missing", lang), RED, "#ffebe9"), "missing"
+        else:
+            state, css = _state(t("ui.optional", lang), GREY, "#eaeef2"), "optional"
+        why = "" if item.present else f" <span style='color:{GREY}'>— {_e(item.why(lang))}</span>"
+        rows.append(f"<li class='casebook-item casebook-item-{css}' data-item='{_e(item.key)}'>{state}"
+                    f"<b>{_e(item.label(lang))}</b>{why}</li>")
+    return (f"{STYLE}<div class='casebook-view casebook-checklist-view'><b>{_e(t('ui.checklist', lang))}</b>"
+            f"<ul style='list-style:none;padding-left:0'>{''.join(rows)}</ul></div>")
+
+
+def deadlines_html(items: Iterable["Deadline"], lang: str = "ko") -> str:
+    rows = []
+    for d in items:
+        if d.status == DeadlineStatus.NOT_APPLICABLE:
+            continue
+        colour = RED if d.status == DeadlineStatus.PAST or d.urgent else GREY if d.status == DeadlineStatus.CANNOT_COMPUTE else "inherit"
+        weight = "font-weight:600;" if d.urgent else ""
+        rows.append(f"<tr class='casebook-deadline casebook-deadline-{d.status.value}' data-key='{_e(d.key)}'>"
+                    f"<th>{_e(d.label(lang))}</th><td style='{weight}color:{colour}'>{_e(d.status_text(lang))}</td></tr>")
+    return (f"{STYLE}<div class='casebook-view casebook-deadlines'><b>{_e(t('ui.deadlines', lang))}</b>"
+            f"<table>{''.join(rows)}</table></div>")
+
+
+def deadlines_text(items: Iterable["Deadline"], lang: str = "ko") -> list[str]:
+    return [("▶ " if d.status == DeadlineStatus.UPCOMING else "  ") + d.describe(lang)
+            for d in items if d.status != DeadlineStatus.NOT_APPLICABLE]
+
+
+def advice_html(advice: "Advice", lang: str = "ko") -> str:
+    """Readiness with each check in words, the next steps, what to ask for, and the deadlines."""
+    verdict = t("ui.ready", lang) if advice.ready else t("ui.not_ready", lang)
+    colour = GREEN if advice.ready else RED
+    checks = "".join(
+        f"<li class='casebook-check casebook-check-{'ok' if c.ok else 'fail'}' data-check='{c.key.value}'>"
+        + (_state(t("ui.ok", lang), GREEN, "#dafbe1") if c.ok else _state(t("ui.not_ok", lang), RED, "#ffebe9"))
+        + f"{_e(c.text(lang))}</li>" for c in advice.checks)
+    steps = "".join(f"<li>{_e(s)}</li>" for s in advice.steps(lang))
+    urgent = "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>" for d in advice.urgent)
+    ask = t("cli.ask_for", lang, remedy=advice.remedy, refund_type=advice.refund_type, low=advice.expected_days[0],
+            high=advice.expected_days[1], strategy=advice.strategy(lang))
+    return (f"{STYLE}<div class='casebook-view casebook-advice'>{urgent}"
+            f"<h4 style='color:{colour};margin:.3em 0'>{_e(t('ui.readiness', lang))}: {advice.score}/100 · {_e(verdict)}</h4>"
+            f"<ul style='list-style:none;padding-left:0'>{checks}</ul>"
+            f"<b>{_e(t('ui.next_steps', lang))}</b><ol>{steps}</ol><p>{_e(ask)}</p></div>"
+            + deadlines_html(advice.deadlines, lang))
+
+
+def advice_text(advice: "Advice", lang: str = "ko") -> list[str]:
+    """The terminal form of ``advice_html``."""
+    verdict = t("ui.ready", lang) if advice.ready else t("ui.not_ready", lang)
+    lines = [d.describe(lang) for d in advice.urgent]
+    lines.append(t("cli.score", lang, score=advice.score, verdict=verdict))
+    for check in advice.checks:
+        lines.append(f"  [{t('ui.ok', lang) if check.ok else t('ui.not_ok', lang)}] {check.text(lang)}")
+    lines += ["", t("ui.next_steps", lang) + ":"]
+    lines += [f"  {n}. {step}" for n, step in enumerate(advice.steps(lang), start=1)]
+    lines += ["", t("cli.ask_for", lang, remedy=advice.remedy, refund_type=advice.refund_type, low=advice.expected_days[0],
+                    high=advice.expected_days[1], strategy=advice.strategy(lang))]
+    if advice.next_deadline is not None:
+        lines.append(f"{t('deadline.next', lang)}: {advice.next_deadline.describe(lang)}")
+    lines += ["", t("cli.escalation", lang) + ":"]
+    for rung in advice.ladder:
+        if rung.applies:
+            lines.append(f"  {'▶' if rung.current else '-'} {rung.label(lang)}: {rung.when(lang)}")
+    return lines
+
+
+def flags_html(flags: Iterable["Flag"], lang: str = "ko") -> str:
+    rows = "".join(
+        f"<div class='casebook-flag casebook-flag-{_e(f.key)}' style='color:{_SEVERITY_COLOUR[f.severity]}'>"
+        f"<b>{_e(label(f.severity, lang))}</b>: {_e(f.text(lang))}</div>" for f in flags)
+    return f"<div class='casebook-view casebook-flags-view'>{rows}</div>"
+
+
+def events_html(events: Iterable[TrackingEvent], lang: str = "ko", tz: str = "Asia/Seoul") -> str:
+    from .tracking.timeline import status_text
+
+    zone = ZoneInfo(tz)
+    rows = "".join(
+        f"<tr><td>{_e(_when(e.time, zone))}</td><td>{_e(status_text(e.status, e.sub_status)(lang))}</td>"
+        f"<td>{_e(e.location or '')}</td><td>{_e(e.description)}</td></tr>"
+        for e in sorted(events, key=lambda e: e.time, reverse=True))
+    if not rows:
+        return ""
+    head = "".join(f"<th>{_e(t(k, lang))}</th>" for k in ("report.when", "report.status", "report.where", "report.event"))
+    return f"{STYLE}<div class='casebook-view'><table class='casebook-events'><tr>{head}</tr>{rows}</table></div>"
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def verify_html(issues: list["VerifyIssue"], count: int, lang: str = "ko") -> str:
+    if issues:
+        return (f"<b style='color:{RED}'>{_e(t('ui.integrity_bad', lang))}</b><ul>"
+                + "".join(f"<li>{_e(str(i))}</li>" for i in issues) + "</ul>")
+    return f"<span style='color:{GREEN}'>{_e(t('ui.integrity_ok', lang, n=count))}</span>"
