@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casebook.caselog import add_message, update_dispute
+from casebook.services import log_message as add_message, record_dispute as update_dispute
 from casebook.errors import CaseInputError
 from casebook.playbook import advise
 from casebook.ui import SummaryPanel
@@ -49,18 +49,21 @@ def test_message_and_dispute_on_the_command_line(seeded, capsys):
 
     base = ["-C", str(seeded.path)]
     assert main(base + ["message", "seed-d", "--text", "Hello, wrong size.", "--at", "2026-07-18T21:00+09:00"]) == 0
-    assert "1 with the seller" in capsys.readouterr().out
+    assert "판매자와 1건" in capsys.readouterr().out
     assert main(base + ["dispute", "seed-d", "--request", "partial_refund", "--amount", "5000 KRW"]) == 0
     assert str(seeded.get("seed-d").dispute.requested_amount) == "KRW 5,000"
-    assert main(base + ["dispute", "seed-d", "--amount", "5000"]) == 1
-    assert "with its currency" in capsys.readouterr().err
+    assert main(base + ["dispute", "seed-d", "--amount", "6,000원"]) == 0
+    assert str(seeded.get("seed-d").dispute.requested_amount) == "KRW 6,000"
+    assert main(base + ["dispute", "seed-d", "--amount", "5000 XYZ"]) == 1
+    assert "dispute.requested_amount" in capsys.readouterr().err
 
 
 def test_the_summary_panel_logs_a_message_and_updates_readiness(seeded, tmp_path):
     update_dispute(seeded, "seed-d", stage="not_opened", opened_date=None, outcome=None)
     panel = SummaryPanel(seeded, "seed-d", output_dir=tmp_path, lang="en")
-    assert "✗ No message to the seller" in panel.readiness.value
+    assert "data-check='seller_contacted'" in panel.readiness.value and "No message to the seller" in panel.readiness.value
+    assert "casebook-check-fail' data-check='seller_contacted'" in panel.readiness.value
     panel.log_text.value = "Hello, the shoes measure 235 mm, not 250 mm as ordered. Photos attached."
     panel.log_button.click()
     assert panel.errors == [] and "1 message(s) with the seller" in panel.status.value
-    assert "✓ Seller contacted" in panel.readiness.value
+    assert "casebook-check-ok' data-check='seller_contacted'" in panel.readiness.value

@@ -110,6 +110,6 @@ def test_show_of_a_missing_case_and_a_missing_casebook_are_one_line_errors(tmp_p
 def test_list_reports_a_broken_case_and_exits_non_zero(tmp_path):
     main(["init", str(tmp_path / "b"), "--with-examples"])
     (tmp_path / "b" / "seed-b" / "case.json").write_text("{", encoding="utf-8")
-    result = run("-C", str(tmp_path / "b"), "list")
+    result = run("-C", str(tmp_path / "b"), "list", "--lang", "en")
     assert result.returncode == 1
     assert "BROKEN seed-b" in result.stdout and "seed-a" in result.stdout

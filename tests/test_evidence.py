@@ -165,7 +165,7 @@ def test_verify_on_the_command_line_exits_non_zero_naming_the_file(seeded, capsy
     from casebook.cli import main
 
     (seeded.evidence_dir("seed-b") / "E01-defect-photo.jpg").write_bytes(b"changed")
-    assert main(["-C", str(seeded.path), "verify"]) == 1
+    assert main(["-C", str(seeded.path), "verify", "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "seed-b: MODIFIED E01-defect-photo.jpg" in out and "seed-a: OK" in out
 

@@ -68,7 +68,8 @@ def test_the_four_steps_run_headless_for_each_guide_case(casebook, tmp_path, cas
     files = {k: Path(v) for k, v in summary["files"].items()}
     order_id = casebook.get(case_id).order.order_id
     assert order_id in files["message_en"].read_text(encoding="utf-8")
-    assert files["zip"].stat().st_size > 1000 and files["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert files["pack"].stat().st_size > 1000 and files["report_html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert summary["language"] == "en" and all(name.startswith(f"{case_id}-") for name in (p.name for p in files.values()))
     assert ("seller_message" in files) is (case_id == "seed-d")
     for name in ("01_log_order", "02_check_tracking", "03_collect_evidence", "04_dispute_summary"):
         executed = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
@@ -88,7 +89,7 @@ def test_logging_a_new_order_keeps_leading_zeros_and_refuses_an_int(tmp_path):
     result = run("01_log_order", tmp_path, **fields)
     case = Casebook(book).get(result["case_id"])
     assert case.order.order_id == "0081234567" and case.shipments[0].carrier == "cn.cainiao"
-    with pytest.raises(PapermillExecutionError, match="pass it as a string"):
+    with pytest.raises(PapermillExecutionError, match="papermill: -r order_id"):
         run("01_log_order", tmp_path, **(fields | {"order_id": 81234567}))
 
 

@@ -6,7 +6,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
 import pytest
@@ -82,41 +81,88 @@ def test_two_processes_saving_the_same_case_cannot_lose_an_update(book):
 
 
 WRITER = """
-import sys
+import os, sys
 from casebook.store import Casebook
+
+def pause(point, n):
+    # say where we are inside the save, then wait for the test to say go (or to kill us)
+    print(point, n, flush=True)
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(3)
+
+real_fdopen, real_replace = os.fdopen, os.replace
+state = {"n": 0}
+
+class HalfWriter:
+    def __init__(self, handle):
+        self.handle = handle
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+    def write(self, data):
+        half = len(data) // 2
+        self.handle.write(data[:half])
+        self.handle.flush()
+        pause("half-written", state["n"])
+        return self.handle.write(data[half:])
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+def fdopen(fd, *args, **kwargs):
+    return HalfWriter(real_fdopen(fd, *args, **kwargs))
+
+def replace(src, dst):
+    pause("before-rename", state["n"])
+    real_replace(src, dst)
+    pause("after-rename", state["n"])
+
+os.fdopen, os.replace = fdopen, replace
 book = Casebook(sys.argv[1])
 while True:
     case = book.get("crash")
     n = (int(case.notes.split("x")[0][1:]) if case.notes else 0) + 1
+    state["n"] = n
     case.notes = f"v{n}" + "x" * (n % 50) * 200
-    print(f"saving {n}", flush=True)
     book.save(case)
-    print(f"saved {n}", flush=True)
+    pause("saved", n)
 """
 
+POINTS = ("half-written", "before-rename", "after-rename", "saved")
 
-def test_a_writer_killed_at_random_points_never_leaves_a_half_written_case(book):
+
+def test_a_writer_killed_inside_a_save_never_leaves_a_half_written_case(book):
+    """The writer pauses at each point of a save; the test kills it at a chosen point: no timing involved."""
     new(book, "crash")
     rng = random.Random(1234)
-    saves, previous = 0, 0
-    for _round in range(25):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(book.path)], stdout=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.15, 0.45))
-        writer.send_signal(signal.SIGKILL)
-        output, _ = writer.communicate()
-        lines = output.split()
-        attempted = [int(x) for x in lines[1::2] if x.isdigit()]
+    killed_at: dict[str, int] = {point: 0 for point in POINTS}
+    saved = 0
+    for _round in range(40):
+        target_save, target_point = rng.randint(1, 6), rng.choice(POINTS)
+        start = book.get("crash")
+        first = (int(start.notes.split("x")[0][1:]) if start.notes else 0) + 1
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(book.path)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdin is not None and writer.stdout is not None
+        while True:
+            point, n = writer.stdout.readline().split()
+            if point == target_point and int(n) == first + target_save - 1:
+                writer.send_signal(signal.SIGKILL)
+                break
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        writer.wait()
+        writer.stdin.close(), writer.stdout.close()
+        killed_at[target_point] += 1
         case = book.get("crash")  # must load and validate
-        n = int(case.notes.split("x")[0][1:]) if case.notes else 0
-        saves += len(attempted)
-        if attempted:
-            assert n in (attempted[-1] - 1, attempted[-1]), f"on disk v{n}, writer was saving v{attempted[-1]}"
-        else:
-            assert n == previous
-        previous = n
-        assert case.notes == (f"v{n}" + "x" * (n % 50) * 200 if n else "")
-    assert saves > 200, f"only {saves} saves were interrupted: the test did not exercise the writer"
-    assert book.ids() == ["crash"]
+        on_disk = int(case.notes.split("x")[0][1:]) if case.notes else 0
+        being_saved = first + target_save - 1
+        expected = being_saved if target_point in ("after-rename", "saved") else being_saved - 1
+        assert on_disk == expected, f"killed at {target_point} of save v{being_saved}: disk holds v{on_disk}"
+        assert case.notes == (f"v{on_disk}" + "x" * (on_disk % 50) * 200 if on_disk else "")
+        saved = on_disk
+    assert all(killed_at.values()), f"every point of a save was interrupted at least once: {killed_at}"
+    assert saved > 40 and book.ids() == ["crash"]
 
 
 def test_a_corrupt_case_names_the_file_and_the_others_still_load(book):

@@ -65,7 +65,7 @@ def test_the_korean_version_carries_the_same_content(seeded):
     case = seeded.get("seed-c")
     summary = summarise(case, now=opened(case))
     ko = summary.message_ko
-    for needle in ("8190034567890123", "USD 19.80", "RR304182752CN", "2026-06-18", "01-tracking-screenshot.png", "전액 환불"):
+    for needle in ("8190034567890123", "19.80달러", "RR304182752CN", "2026-06-18", "01-tracking-screenshot.png", "전액 환불"):
         assert needle in ko
     assert "약속된 배송일" in ko and "지금까지 한 조치" in ko
 
@@ -216,13 +216,13 @@ def test_summary_on_the_command_line_in_every_format(seeded, tmp_path, capsys):
     from casebook.cli import main
 
     base = ["-C", str(seeded.path), "summary", "seed-c", "--today", "2026-06-22"]
-    assert main(base) == 0 and "Subject: Order 8190034567890123" in capsys.readouterr().out
-    assert main(base + ["--lang", "ko"]) == 0 and "요청 사항" in capsys.readouterr().out
+    assert main(base + ["--lang", "en"]) == 0 and "Subject: Order 8190034567890123" in capsys.readouterr().out
+    assert main(base) == 0 and "요청 사항" in capsys.readouterr().out, "the casebook's language (Korean) by default"
     for fmt in ("md", "html", "zip"):
         target = tmp_path / f"out.{fmt}"
         assert main(base + ["--format", fmt, "--output", str(target)]) == 0
         assert target.stat().st_size > 500
-    assert main(["-C", str(seeded.path), "summary", "seed-d", "--today", "2026-07-18"]) == 0
+    assert main(["-C", str(seeded.path), "summary", "seed-d", "--today", "2026-07-18", "--lang", "en"]) == 0
     assert "Send this to the seller first" in capsys.readouterr().out
 
 

@@ -17,7 +17,7 @@ from casebook.tracking.localserver import LocalTrackingServer
 from casebook.tracking.providers import OfflineProvider, parse_csv, parse_json, parse_paste
 from casebook.tracking.seventeentrack import AsyncSeventeenTrack, RateLimiter, SeventeenTrack
 from casebook.tracking.service import save_result, track_many
-from casebook.tracking.timeline import analyse, thresholds
+from casebook.tracking.timeline import analyse
 from casebook.tracking.unipass import UniPass
 from tests.conftest import ROOT
 
@@ -164,18 +164,25 @@ def test_mock_transport_unit_an_unexpected_shape_is_reported_not_raised():
     assert result.error.code == "malformed"
 
 
-def test_the_base_url_comes_from_the_environment(server, monkeypatch):
-    monkeypatch.setenv("SEVENTEENTRACK_BASE_URL", server.url)
-    monkeypatch.setenv("SEVENTEENTRACK_TOKEN", TOKEN)
-    assert SeventeenTrack(rate=100).track(["LP00081234567890"])[0].ok
+def test_the_token_and_base_url_come_from_the_settings(server, book):
+    from casebook.settings import Settings
+    from casebook.tracking.service import get_provider
+
+    env = {"SEVENTEENTRACK_BASE_URL": server.url, "SEVENTEENTRACK_TOKEN": TOKEN}
+    assert get_provider("17track", Settings.resolve(None, env=env), rate=100).track(["LP00081234567890"])[0].ok
+    (book.path / "casebook.toml").write_text(f'[secrets]\nseventeentrack_token = "{TOKEN}"\n', encoding="utf-8")
+    settings = Settings.resolve(book.path, env={"SEVENTEENTRACK_BASE_URL": server.url})
+    assert get_provider("17track", settings, rate=100).track(["LP00081234567890"])[0].ok
+    assert TOKEN not in repr(settings)
 
 
-def test_no_token_configured_says_where_to_put_it(monkeypatch, book):
+def test_no_token_configured_says_where_to_put_it(book):
     from casebook.errors import ConfigError
+    from casebook.settings import Settings
+    from casebook.tracking.service import get_provider
 
-    monkeypatch.delenv("SEVENTEENTRACK_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="SEVENTEENTRACK_TOKEN") as info:
-        SeventeenTrack(book=book)
+        get_provider("17track", Settings.resolve(book.path, env={}))
     assert "casebook.toml" in str(info.value)
 
 
@@ -349,17 +356,18 @@ def test_timeline_flags_match_what_the_guide_would_say(server, name, order, prob
     timeline = analyse(result.events, order=Order.model_validate(ORDER | order), problem=problem, now=now,
                        status=result.status, sub_status=result.sub_status)
     assert set(timeline.keys) == flags
-    assert all(f.en and f.ko for f in timeline.flags)
+    assert all(f.text("en") and f.text("ko") and f.text("en") != f.text("ko") for f in timeline.flags)
 
 
 def test_thresholds_are_overridable_with_clear_errors():
     from casebook.errors import ConfigError
+    from casebook.rules import Rules
 
-    assert thresholds({"stalled_days": 3})["stalled_days"] == 3
-    with pytest.raises(ConfigError, match="unknown threshold"):
-        thresholds({"stale_days": 3})
+    assert Rules.load({"timeline": {"stalled_days": 3}}).timeline["stalled_days"] == 3
+    with pytest.raises(ConfigError, match="rules.timeline.stale_days: unknown key"):
+        Rules.load({"timeline": {"stale_days": 3}})
     with pytest.raises(ConfigError, match="whole number"):
-        thresholds({"stalled_days": 0})
+        Rules.load({"timeline": {"stalled_days": 0}})
 
 
 # -- batch and saving into the case ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from casebook.i18n import label
+from casebook.models import EvidenceKind, ProblemKind
 from casebook.store import Casebook
 from tests.browser.conftest import open_notebook, success_screenshot
 from tests.conftest import ROOT
@@ -28,7 +30,7 @@ def test_log_an_order_in_jupyterlab_with_a_korean_title_and_a_messy_number(page,
     form.locator(".casebook-field-item-title input").fill("무선 충전기 (Wireless charger)")
     form.locator(".casebook-field-price input").fill("15900")
     form.locator(".casebook-field-order-date input").fill("2026-11-01")
-    form.locator(".casebook-field-problem-kind select").select_option("not_received")
+    form.locator(".casebook-field-problem-kind select").select_option(label=label(ProblemKind.NOT_RECEIVED, "ko"))
     form.locator(".casebook-field-description textarea").fill("The parcel has not arrived; tracking stopped on 11-05.")
     form.locator(".casebook-field-tracking-number input").fill("ra 1234 5678 9 cn")
     form.locator(".casebook-field-tracking-number input").press("Tab")
@@ -73,14 +75,14 @@ def test_upload_an_image_and_see_it_in_the_checklist(page, jupyterlab, casebook)
     open_notebook(page, jupyterlab, "03_collect_evidence")
     panel = page.locator(".casebook-evidence")
     panel.wait_for(state="visible", timeout=90_000)  # opens the first case: seed-a
-    panel.locator(".casebook-kind select").select_option("label_photo")
+    panel.locator(".casebook-kind select").select_option(label=label(EvidenceKind.LABEL_PHOTO, "ko"))
     panel.locator(".casebook-caption input").fill("브랜드 라벨 · brand label")
     with page.expect_file_chooser() as chooser:
         panel.locator(".casebook-upload").click()
     chooser.value.set_files(str(ROOT / "examples/cases/seed-b/evidence/shirt.jpg"))
     page.locator(".casebook-upload", has_text="(1)").wait_for(state="visible")
     panel.locator(".casebook-add").click()
-    page.locator(".casebook-status", has_text="1개 추가").wait_for(state="visible")
+    page.locator(".casebook-status", has_text="1개를 추가했습니다").wait_for(state="visible")
     success_screenshot(page, "03_collect_evidence")
     case = Casebook(casebook.path).get("seed-a")
     assert case.evidence[-1].kind.value == "label_photo" and case.evidence[-1].original_name == "shirt.jpg"
@@ -95,20 +97,20 @@ def test_export_the_dispute_pack_from_the_summary_notebook(page, jupyterlab, cas
     panel.locator(".casebook-export-zip").click()
     page.locator(".casebook-links", has_text="dispute-pack.zip").wait_for(state="visible")
     success_screenshot(page, "04_dispute_summary")
-    pack = jupyterlab.root / "casebook-output" / "seed-a-dispute-pack.zip"
+    pack = casebook.path / "exports" / "seed-a-dispute-pack.zip"
     wait_until(pack.exists)
     import zipfile
 
     assert "manifest.json" in zipfile.ZipFile(pack).namelist()
 
 
-def test_the_voila_app_walks_the_chained_steps(page, voila):
+def test_the_voila_app_walks_the_chained_steps(page, voila, casebook):
     page.goto(voila.url + "/")
     app = page.locator(".casebook-app")
     app.wait_for(state="visible", timeout=120_000)
     page.locator(".casebook-overview-table table").wait_for(state="visible")
     success_screenshot(page, "00_overview")
-    page.locator(".casebook-picker select").select_option("seed-c")
+    page.locator(".casebook-picker select").select_option(label=f"seed-c · {casebook.get('seed-c').order.item_title}")
     page.locator(".casebook-open").click()
     page.locator(".casebook-tracking").wait_for(state="visible")
     page.locator(".casebook-flags .casebook-flag").first.wait_for(state="visible")
