@@ -9,10 +9,11 @@ spreads the orders over a local process pool or a Dask cluster, and
 from __future__ import annotations
 
 from .orders import COLUMNS, REQUIRED, STEPS, BatchRow, OrderTask, read_orders
-from .runner import NOTEBOOKS_DIR, PROVIDERS, prepare_output, run_batch, run_step, summary_table, write_summary
+from .runner import (NOTEBOOKS_DIR, PROVIDERS, orders_frame, prepare_output, results_frame, run_batch, run_step, summary_table,
+                     write_summary)
 from .unit import RowResult, run_order
 
 NOTEBOOKS = STEPS
 
 __all__ = ["BatchRow", "OrderTask", "RowResult", "read_orders", "run_batch", "run_order", "run_step", "summary_table",
-           "write_summary", "prepare_output", "NOTEBOOKS", "NOTEBOOKS_DIR", "COLUMNS", "REQUIRED", "STEPS", "PROVIDERS"]
+           "write_summary", "prepare_output", "results_frame", "orders_frame", "NOTEBOOKS", "NOTEBOOKS_DIR", "COLUMNS", "REQUIRED", "STEPS", "PROVIDERS"]

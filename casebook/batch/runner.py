@@ -22,7 +22,8 @@ from .orders import make_task, read_orders
 from .tracking import NETWORK_PROVIDERS, fetch_tracking
 from .unit import RowResult, read_row_result, write_row_result
 
-__all__ = ["run_batch", "run_step", "summary_table", "prepare_output", "NOTEBOOKS_DIR", "PROVIDERS"]
+__all__ = ["run_batch", "run_step", "summary_table", "results_frame", "orders_frame", "prepare_output", "NOTEBOOKS_DIR",
+           "PROVIDERS"]
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 PROVIDERS = ("offline",) + NETWORK_PROVIDERS
@@ -143,3 +144,21 @@ def summary_table(results: list[RowResult]) -> str:
     out.append(", ".join(f"{n} {s}" for s, n in counts.items()))
     return "\n".join(out)
 
+
+
+def results_frame(results: list[RowResult]) -> Any:
+    """The batch's results as a pandas table (the batch notebook's summary)."""
+    import pandas as pd
+
+    columns = ["row_id", "line", "status", "case_id", "ready", "error"]
+    return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in results], columns=columns)
+
+
+def orders_frame(orders: Path) -> Any:
+    """What a batch would run, one line per row, with the problem of each invalid row (nothing is run)."""
+    import pandas as pd
+
+    rows = read_orders(Path(orders).expanduser().absolute())
+    columns = ["row_id", "line", "order_id", "item_title", "problem_kind", "tracking_number", "problem"]
+    return pd.DataFrame([{"row_id": r.row_id, "line": r.line, **{c: r.values.get(c) or None for c in columns[2:6]},
+                          "problem": r.problem} for r in rows], columns=columns)
