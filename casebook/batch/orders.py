@@ -95,8 +95,12 @@ def read_orders(path: Path) -> list[BatchRow]:
 
 
 def _absolute(value: str, base: Path) -> str:
+    """A CSV cell's path: absolute as given, else relative to the CSV's folder, else (if only that exists) to the cwd."""
     path = Path(value).expanduser()
-    return str(path if path.is_absolute() else base / path)
+    if path.is_absolute():
+        return str(path)
+    beside = base / path
+    return str(beside if beside.exists() or not path.exists() else path.absolute())
 
 
 def make_task(row: BatchRow, *, output: Path, casebook_path: Path, notebooks_dir: Path, base: Path,
