@@ -6,7 +6,8 @@ new order ids (same evidence files and tracking pastes, offline provider).
 ``dispute_summary`` for every order in the same number of worker processes;
 "batch" executes the four step notebooks per order through papermill, in each
 worker's kept kernel, with the local engine and (when installed) Dask.
-Target (issue #15): batch / direct <= 2.0.
+Target (issue #15): batch / direct <= 2.0. The "floor" line shows what papermill and
+the kernel's messaging cost per order with no work at all (every cell is a round trip).
 """
 
 from __future__ import annotations
@@ -84,6 +85,28 @@ def batch(orders: Path, out: Path, engine: str) -> tuple[float, int]:
     return time.perf_counter() - start, sum(r.status == "ok" for r in results)
 
 
+def floor(tmp: Path, orders: int = 40) -> float:
+    """Seconds per order of papermill + kernel messaging alone: four notebooks shaped like the steps, doing nothing."""
+    import nbformat
+
+    from casebook.batch.kernel import WorkerKernel, execute_step
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("x = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("y = x"), nbformat.v4.new_code_cell("display({'x': y})")]
+    nbformat.write(nb, tmp / "empty.ipynb")
+    kernel = WorkerKernel()
+    try:
+        start = time.perf_counter()
+        for n in range(orders):
+            kernel.reset()
+            for step in range(4):
+                execute_step(kernel, tmp / "empty.ipynb", tmp / f"empty-{step}.ipynb", {"x": n}, timeout=60)
+        return (time.perf_counter() - start) / orders
+    finally:
+        kernel.close()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -102,6 +125,8 @@ def main() -> None:
             took, ok = batch(orders, tmp / f"batch-{engine}", engine)
             print(f"batch --engine {engine:<6} (notebooks): {took:6.2f} s  {ORDERS / took:6.1f} orders/s  ({ok} ok)  "
                   f"ratio {took / base:.2f}  (target <= 2.0)")
+        per_order = floor(tmp)
+        print(f"floor: four do-nothing notebooks per order in a kept kernel, one process: {per_order * 1000:.0f} ms/order")
     sys.stdout.flush()
 
 

@@ -16,6 +16,7 @@ which is where the time is saved.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
 import tempfile
@@ -116,6 +117,8 @@ def kernel_for_thread(name: str) -> WorkerKernel:
         kernel.close()
     kernel = WorkerKernel(name)
     with _lock:
+        if not _kernels:
+            atexit.register(close_kernels)  # run_order called in-process (a script, a notebook): no kernel left behind
         _kernels[key] = kernel
     return kernel
 
