@@ -24,7 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "kernel_log_tail", "ENGINE"]
+__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "ENGINE"]
 
 ENGINE = "casebook-kernel"
 log = logging.getLogger("casebook.batch")
@@ -55,6 +55,7 @@ class WorkerKernel:
         self.folder = Path(tempfile.mkdtemp(prefix="casebook-kernel-"))
         self.km = AsyncKernelManager(kernel_name=name, transport="ipc", connection_file=str(self.folder / "kernel.json"))
         self._log = open(self.folder / "kernel.log", "wb")  # noqa: SIM115 - open for the kernel's lifetime
+        self.language_info: dict[str, Any] | None = None  # asked once per kernel, not once per notebook
         try:
             # history in memory: parallel kernels must not share (and lock) ~/.ipython's sqlite file
             run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"],
@@ -66,7 +67,6 @@ class WorkerKernel:
         except BaseException:
             self.close()
             raise
-        self.language_info: dict[str, Any] | None = None
 
     def run(self, code: str, *, timeout: float) -> None:
         """Run code outside any notebook (reset, warm-up); an error in it is the kernel's failure."""
@@ -201,13 +201,3 @@ def execute_step(kernel: WorkerKernel, notebook: Path, out: Path, parameters: di
     pm.execute_notebook(str(notebook), str(out), parameters=parameters, engine_name=ENGINE, kernel=kernel,
                         kernel_name=kernel.name, progress_bar=False, log_output=False, store_widget_state=False,
                         request_save_on_cell_execute=False, execution_timeout=timeout)
-
-
-def kernel_log_tail(kernel: WorkerKernel, lines: int = 3) -> str:
-    """The last lines the kernel printed (why it died), for the row's error."""
-    try:
-        text = (kernel.folder / "kernel.log").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
-

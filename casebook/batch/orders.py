@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,6 @@ class OrderTask:
     tracking_error: str | None = None  # the central fetch's answer when it could not track this number
     kernel: str = "python3"
     timeout: float = 300.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def slug(text: str) -> str:

@@ -47,7 +47,11 @@ def fetch_tracking(tasks: list[OrderTask], provider: str, *, book: Any, progress
         return 0
     chosen = get_provider(provider, book=book)
     numbers = list(wanted)
-    results = track_many(numbers, chosen, progress=progress)
+    try:
+        results = track_many(numbers, chosen, progress=progress)
+    finally:
+        if hasattr(chosen, "close"):
+            chosen.close()
     for number, result in zip(numbers, results, strict=True):  # providers answer once per number, in order
         for task in wanted[number]:
             if result.error is not None:
