@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,browser
+EXTRAS ?= test,browser,dask
 
 .PHONY: demo test bench app screenshots clean
 

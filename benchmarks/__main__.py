@@ -1,16 +1,17 @@
-"""``python -m benchmarks [name ...]``: run the benchmarks and print figures and ratios."""
+"""``python -m benchmarks [name ...]``: run the benchmarks and print figures and ratios (``batch`` = ``bench_batch``)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-ALL = ["bench_store", "bench_numbers", "bench_tracking", "bench_summary", "bench_notebooks"]
+ALL = ["bench_store", "bench_numbers", "bench_tracking", "bench_summary", "bench_notebooks", "bench_batch"]
 
 
 def main(argv: list[str]) -> int:
     names = argv or ALL
     for name in names:
+        name = name if name.startswith("bench_") else f"bench_{name}"
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {name}")
         module.main()

@@ -408,12 +408,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch, summary_table
 
     lang = _settings(args).language
-    output = Path(args.output)
-    casebook_path = Path(args.casebook) if getattr(args, "casebook", None) else output / "casebook"
+    # paths are the user's, relative to where they typed the command (the workers run elsewhere)
+    output = Path(args.output).expanduser().absolute()
+    given = getattr(args, "casebook", None)
+    casebook_path = Path(given).expanduser().absolute() if given else output / "casebook"
     results = run_batch(Path(args.orders), output, casebook_path=casebook_path, workers=args.workers,
-                        notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True)
+                        notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True,
+                        engine=args.engine, scheduler=args.scheduler, provider=args.provider, timeout=args.timeout)
     _out(summary_table(results))
-    _out(t("cli.done_files", lang, path=output.resolve()))
+    _out(t("cli.done_files", lang, path=output))
     return 0 if all(r.status in ("ok", "skipped") for r in results) else 1
 
 
@@ -547,8 +550,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("batch", cmd_batch, "run the four step notebooks for every row of an orders CSV (papermill)")
     p.add_argument("orders", help="CSV with columns order_id, item_title, price, order_date, problem_kind, ...")
     p.add_argument("--output", "-o", required=True, help="folder for executed notebooks and results (resumable)")
-    p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="parallel workers, each with one kernel (default 2)")
     p.add_argument("--notebooks", metavar="DIR", help="the notebooks folder (default: the bundled notebooks)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or dask.distributed (pip install 'casebook[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster")
+    p.add_argument("--provider", choices=("offline", "17track", "unipass"), default="offline",
+                   help="tracking for rows without a paste_file: fetched once for the whole batch (rate-limited)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="longest a notebook cell may run; a hung order fails and its kernel is restarted (default 300)")
     return parser
 
 

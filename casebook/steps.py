@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import services
-from .errors import CasebookError
+from .errors import CasebookError, EvidenceError
 from .store import Casebook, atomic_write_bytes
 
 __all__ = ["open_casebook", "overview", "log_order", "check_tracking", "collect_evidence", "dispute_summary",
@@ -87,7 +87,7 @@ def collect_evidence(book: Casebook, case_id: str, evidence: Any = None, *, base
     """Add evidence files (``"path|kind|caption"`` strings or dicts), then check them and the checklist."""
     report = services.collect_evidence(book, case_id, evidence_entries(evidence), base=base)
     if report.refused:
-        raise CasebookError("; ".join(report.refused))
+        raise EvidenceError("; ".join(report.refused))
     return report.to_dict()
 
 

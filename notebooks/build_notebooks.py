@@ -143,6 +143,33 @@ output_dir = None      # where the message, report, pack and calendar go (defaul
                  "    ids = book.ids()\n    panel = SummaryPanel(book, case_id or (ids[0] if ids else None), output_dir=output, "
                  "today=today)\n    display(panel.widget)"),
     ),
+    "05_batch": notebook(
+        "# 여러 주문 한꺼번에 · Many orders at once (batch)",
+        "**무엇을 하나요?** 주문 목록(CSV)의 모든 행에 대해 네 단계 노트북을 실행합니다. 진행 막대로 진행 상황을 보고, "
+        "끝나면 행마다 결과(성공, 실패 이유)를 표로 봅니다. 다시 실행하면 끝난 행은 건너뜁니다.\n\n"
+        "**What you will do:** run the four step notebooks for every row of an orders spreadsheet (CSV), watch a progress "
+        "bar, then read one line per row (done, or why not). Running it again skips the rows already finished.",
+        '''
+orders_file = None     # the orders CSV; None: the bundled example (examples/batch/orders.csv)
+output = None          # folder for executed notebooks and results; set it to run the batch (None: only preview)
+workers = 2            # parallel workers, each with one kernel
+engine = "local"       # "local" worker processes, or "dask" (pip install 'casebook[dask]')
+casebook_path = None   # None: a "casebook" folder inside `output`
+result_file = None     # headless runs write their JSON result here
+''',
+        ("code", "from pathlib import Path\n\nfrom casebook.batch import orders_frame, results_frame, run_batch\n"
+                 "from casebook.examples import examples_dir\nfrom casebook.steps import write_result\n\n"
+                 "orders = Path(orders_file) if orders_file else examples_dir() / \"batch\" / \"orders.csv\"\n"
+                 "orders_frame(orders)"),
+        ("md", "## 실행과 결과 · Run and results\n\n문제가 있는 행은 `error` 칸에 이유가 적힙니다. · A row that failed says why in "
+               "its `error` column."),
+        ("code", "if output is not None:\n    results = run_batch(orders, Path(output), casebook_path=casebook_path or Path(output) / "
+                 "\"casebook\",\n                        workers=workers, engine=engine)\n    table = results_frame(results)\n"
+                 "    counts = table[\"status\"].value_counts().to_dict()\n"
+                 "    write_result(result_file, {\"rows\": len(table), \"counts\": counts, \"summary_csv\": str(Path(output) / "
+                 "\"summary.csv\")})\n    display(table)\nelse:\n"
+                 "    print(\"output 을 정하면 실행합니다 · set `output` to run the batch\")"),
+    ),
     "app": notebook(
         "# casebook 앱 · The casebook app",
         "**무엇을 하나요?** 네 단계를 한 화면에서 차례로 진행합니다 (다음/이전).\n\n"

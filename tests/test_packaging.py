@@ -92,3 +92,9 @@ def test_rule_sources_shown_to_shoppers_are_public():
     sources += [item["source"] for item in rules.checklists["items"].values()]
     for source in sources:
         assert source and ("http" in source or "consumer guide" in source), source
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    listed = set(pyproject()["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "casebook").rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -1,0 +1,134 @@
+"""``casebook batch`` over 200 generated orders vs calling the four step functions directly.
+
+Orders are the 15 good rows of ``examples/batch/orders.csv`` repeated with
+new order ids (same evidence files and tracking pastes, offline provider).
+"direct" runs ``log_order``, ``check_tracking``, ``collect_evidence`` and
+``dispute_summary`` for every order in the same number of worker processes;
+"batch" executes the four step notebooks per order through papermill, in each
+worker's kept kernel, with the local engine and (when installed) Dask.
+Target (issue #15): batch / direct <= 2.0. The "floor" line shows what papermill and
+the kernel's messaging cost per order with no work at all (every cell is a round trip).
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from casebook.batch import read_orders, run_batch
+from casebook.batch.orders import make_task
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "batch" / "orders.csv"
+ORDERS = int(os.environ.get("BENCH_BATCH_ORDERS", "200"))
+WORKERS = int(os.environ.get("BENCH_BATCH_WORKERS", "2"))
+
+
+def generate(path: Path, count: int) -> None:
+    """``count`` orders cycling the example's good rows; paths made absolute so the file can live anywhere."""
+    with open(EXAMPLE, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)[:15]  # the example's good rows (the rest are its deliberately bad ones)
+    base = EXAMPLE.parent
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        for n in range(count):
+            row = dict(rows[n % len(rows)])
+            row["order_id"] = f"9{n:015d}"
+            if row["paste_file"]:
+                row["paste_file"] = str((base / row["paste_file"]).resolve())
+            row["evidence"] = ";".join(
+                str((base / e.split("|", 1)[0]).resolve()) + "|" + e.split("|", 1)[1] for e in row["evidence"].split(";") if e)
+            writer.writerow(row)
+
+
+def _direct_order(task) -> bool:  # noqa: ANN001 - an OrderTask
+    from casebook.steps import check_tracking, collect_evidence, dispute_summary, log_order, open_casebook
+
+    p = task.parameters
+    book = open_casebook(task.casebook_path, with_examples=False)
+    try:
+        fields = {k: v for k, v in p["01_log_order"].items() if k not in ("casebook_path", "lang", "today", "case_id")}
+        case_id = log_order(book, case_id=task.case_id, fields=fields)["case_id"]
+        check_tracking(book, case_id, provider="offline", paste_file=task.paste_file, today=p["02_check_tracking"]["today"])
+        collect_evidence(book, case_id, p["03_collect_evidence"]["evidence"], base=p["03_collect_evidence"]["evidence_base"])
+        dispute_summary(book, case_id, p["04_dispute_summary"]["output_dir"], today=p["04_dispute_summary"]["today"])
+    except Exception:  # noqa: BLE001 - same rows fail on both sides; count them, do not stop
+        return False
+    return True
+
+
+def direct(orders: Path, out: Path) -> tuple[float, int]:
+    """The four functions per order in ``WORKERS`` spawned processes (as the batch's pool is)."""
+    from casebook.steps import open_casebook
+
+    start = time.perf_counter()
+    book = open_casebook(out / "casebook", with_examples=False)
+    tasks = [make_task(row, output=out, casebook_path=book.path, notebooks_dir=ROOT / "notebooks", base=orders.parent)
+             for row in read_orders(orders)]
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+        ok = sum(pool.map(_direct_order, tasks, chunksize=1))
+    return time.perf_counter() - start, ok
+
+
+def batch(orders: Path, out: Path, engine: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    results = run_batch(orders, out, casebook_path=out / "casebook", workers=WORKERS, progress=False, engine=engine)
+    return time.perf_counter() - start, sum(r.status == "ok" for r in results)
+
+
+def floor(tmp: Path, orders: int = 40) -> float:
+    """Seconds per order of papermill + kernel messaging alone: four notebooks shaped like the steps, doing nothing."""
+    import nbformat
+
+    from casebook.batch.kernel import WorkerKernel, execute_step
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("x = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("y = x"), nbformat.v4.new_code_cell("display({'x': y})")]
+    nbformat.write(nb, tmp / "empty.ipynb")
+    kernel = WorkerKernel()
+    try:
+        start = time.perf_counter()
+        for n in range(orders):
+            kernel.reset()
+            for step in range(4):
+                execute_step(kernel, tmp / "empty.ipynb", tmp / f"empty-{step}.ipynb", {"x": n}, timeout=60)
+        return (time.perf_counter() - start) / orders
+    finally:
+        kernel.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        orders = tmp / "orders.csv"
+        generate(orders, ORDERS)
+        base, ok_direct = direct(orders, tmp / "direct")
+        print(f"{ORDERS} orders, {WORKERS} workers, offline provider")
+        print(f"direct (step functions):      {base:6.2f} s  {ORDERS / base:6.1f} orders/s  ({ok_direct} ok)")
+        engines = ["local"]
+        try:
+            import distributed  # noqa: F401
+            engines.append("dask")
+        except ImportError:
+            print("dask: not installed (pip install 'casebook[dask]')")
+        for engine in engines:
+            took, ok = batch(orders, tmp / f"batch-{engine}", engine)
+            print(f"batch --engine {engine:<6} (notebooks): {took:6.2f} s  {ORDERS / took:6.1f} orders/s  ({ok} ok)  "
+                  f"ratio {took / base:.2f}  (target <= 2.0)")
+        per_order = floor(tmp)
+        print(f"floor: four do-nothing notebooks per order in a kept kernel, one process: {per_order * 1000:.0f} ms/order")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

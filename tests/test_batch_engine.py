@@ -1,0 +1,303 @@
+"""Batch runs at scale (issue #15): paths, kept kernels, central tracking, Dask, the batch notebook, resumes.
+
+Every batch here runs real notebooks in real kernels; nothing asserts on
+wall-clock time (speed lives in ``benchmarks/bench_batch.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from casebook.batch import read_orders, run_batch
+from casebook.batch.kernel import WorkerKernel
+from casebook.batch.orders import make_task
+from casebook.errors import CasebookError
+from casebook.store import Casebook
+from casebook.tracking.localserver import LocalTrackingServer
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.notebooks
+CASEBOOK = Path(sys.executable).parent / "casebook"
+README_COMMAND = "casebook batch examples/batch/orders.csv --output out/"
+HEADER = ["order_id", "item_title", "price", "order_date", "problem_kind", "description", "tracking_number",
+          "paste_file", "evidence", "today"]
+PHOTO = ROOT / "examples" / "cases" / "seed-a" / "evidence" / "cracked-dripper.jpg"
+PASTE = ROOT / "examples" / "tracking" / "paste" / "customs-stuck.txt"
+NOISE = ("Address already in use", "ZMQError", "KeyboardInterrupt caught in kernel", "Kernel is running over TCP",
+         "WARNING", "Warning", "Traceback")
+
+
+def write_orders(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HEADER)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"price": "5900", "order_date": "2026-06-08", "problem_kind": "damaged", "today": "2026-06-26"} | row)
+    return path
+
+
+def summary(output: Path) -> list[dict[str, str]]:
+    with open(output / "summary.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def statuses(output: Path) -> dict[str, str]:
+    return {row["row_id"]: row["status"] for row in summary(output)}
+
+
+def stderr_lines(text: str) -> list[str]:
+    """What a terminal would keep of stderr: tqdm redraws with carriage returns."""
+    return [part.strip() for line in text.splitlines() for part in line.split("\r") if part.strip()]
+
+
+def casebook_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CASEBOOK), *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+# -- 1 and 7: the README's command, as written, from the root and from elsewhere; quiet kernels ----------------
+
+def test_the_readme_batch_command_works_as_written_from_the_root_and_from_another_folder_quietly(tmp_path):
+    assert README_COMMAND in (ROOT / "README.md").read_text(encoding="utf-8")
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo / "examples")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    runs = {
+        repo / "out": casebook_cli(shlex.split(README_COMMAND)[1:], cwd=repo),
+        tmp_path / "out2": casebook_cli(["batch", "../repo/examples/batch/orders.csv", "--output", "../out2/"], cwd=elsewhere),
+    }
+    rows = read_orders(repo / "examples" / "batch" / "orders.csv")
+    for output, run in runs.items():
+        assert run.returncode == 1, run.stderr  # the example's 8 deliberately bad rows
+        assert "15 ok, 0 skipped, 7 failed, 1 invalid" in run.stdout, run.stdout
+        assert [r["status"] for r in summary(output)].count("ok") == 15
+        for row in rows:  # a folder and result.json for every row, the invalid one included
+            assert json.loads((output / row.row_id / "result.json").read_text(encoding="utf-8"))["row_id"] == row.row_id
+        noisy = [line for line in stderr_lines(run.stderr) if not line.startswith("batch:")]
+        assert noisy == [], noisy
+        assert not any(word in run.stderr for word in NOISE)
+    assert not (elsewhere / "out2").exists() and not (ROOT / "out").exists()
+    assert statuses(repo / "out") == statuses(tmp_path / "out2")
+
+
+def test_paths_in_the_csv_are_relative_to_the_csv_or_else_to_the_current_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    (folder / "paste.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "photo.jpg").write_bytes(b"x")
+    orders = write_orders(folder / "orders.csv", [{"order_id": "1", "item_title": "a", "paste_file": "paste.txt",
+                                                    "evidence": "photo.jpg|defect_photo|crack"}])
+    monkeypatch.chdir(tmp_path)
+    (row,) = read_orders(Path("orders/orders.csv"))
+    task = make_task(row, output=tmp_path / "out", casebook_path=tmp_path / "book", notebooks_dir=ROOT / "notebooks",
+                     base=orders.parent)
+    assert task.paste_file == str(folder / "paste.txt")
+    assert task.parameters["03_collect_evidence"]["evidence"] == [str(tmp_path / "photo.jpg") + "|defect_photo|crack"]
+
+
+# -- 6: the CSV read by the csv module, every row a folder, resumes without duplicates, clear --output errors --------
+
+def test_a_multi_line_cell_stays_one_cell_and_surplus_cells_mark_the_row(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text('order_id,item_title,price,order_date,problem_kind,description\n'
+                      '1,Mug,5900,2026-06-01,damaged,"Broken handle.\nThe box was dented."\n'
+                      '2,Cup,5900,2026-06-01,damaged,fine,surplus\n', encoding="utf-8")
+    first, second = read_orders(orders)
+    assert first.values["description"] == "Broken handle.\nThe box was dented." and first.problem is None
+    assert (first.line, second.line) == (2, 3)
+    assert second.problem and "more than the header" in second.problem
+
+
+def _counts(book: Casebook, case_id: str) -> tuple[int, int, int]:
+    case = book.get(case_id)
+    return (sum(len(s.snapshots) for s in case.shipments), sum(len(s.events) for s in case.shipments), len(case.evidence))
+
+
+def test_a_resumed_batch_never_duplicates_snapshots_events_or_evidence(tmp_path):
+    missing = tmp_path / "later.jpg"
+    orders = write_orders(tmp_path / "orders.csv", [
+        {"order_id": "8190100000000101", "item_title": "Mug", "tracking_number": "LP00081234567890",
+         "paste_file": str(PASTE), "evidence": f"{PHOTO}|defect_photo|Broken mug",
+         "description": "Broken handle.\nThe box was dented."},
+        {"order_id": "8190100000000102", "item_title": "Cup", "tracking_number": "LP00081234567890",
+         "paste_file": str(PASTE), "evidence": f"{missing}|defect_photo|Not there yet"},
+        {"order_id": "8190100000000103", "item_title": "", "description": "no title: invalid"},
+    ])
+    out, book_path = tmp_path / "out", tmp_path / "book"
+    first = {r.row_id: r for r in run_batch(orders, out, casebook_path=book_path, workers=2, progress=False)}
+    a, b, c = (f"row00{n}-81901000000001{n:02d}" for n in (1, 2, 3))
+    assert [first[x].status for x in (a, b, c)] == ["ok", "failed", "invalid"]
+    assert "later.jpg" in first[b].error
+    assert json.loads((out / c / "result.json").read_text(encoding="utf-8"))["status"] == "invalid"
+    book = Casebook(book_path)
+    assert book.get("aliexpress-8190100000000101").problem.description == "Broken handle.\nThe box was dented."
+    before = {x: _counts(book, f"aliexpress-{x[7:]}") for x in (a, b)}
+    assert before[a][0] == 1 and before[a][2] == 1 and before[b][0] == 1, before
+
+    (out / a / "result.json").unlink()  # as if killed after its steps saved, before it was marked done
+    shutil.copyfile(PHOTO.with_name("crushed-box.jpg"), missing)  # the shopper adds the missing photo
+    again = {r.row_id: r for r in run_batch(orders, out, casebook_path=book_path, workers=2, progress=False)}
+    assert [again[x].status for x in (a, b, c)] == ["ok", "ok", "invalid"]
+    assert again[a].outputs["02_check_tracking"]["saved_snapshot"] is False, "the same page is not imported twice"
+    after = {x: _counts(book, f"aliexpress-{x[7:]}") for x in (a, b)}
+    assert after[a] == before[a]
+    assert after[b] == (1, before[b][1], 1)
+    assert [r.status for r in run_batch(orders, out, casebook_path=book_path, workers=1, progress=False)] == \
+        ["skipped", "skipped", "invalid"]
+
+
+def test_an_unusable_output_is_one_clear_line(tmp_path):
+    orders = write_orders(tmp_path / "orders.csv", [{"order_id": "1", "item_title": "Mug"}])
+    a_file = tmp_path / "results.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    run = casebook_cli(["batch", "orders.csv", "--output", "results.txt"], cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [f"casebook: error: --output: {a_file} is a file, not a folder; "
+                                               "give a folder for the batch's results"]
+    with pytest.raises(CasebookError, match="--output: cannot write in"):
+        run_batch(orders, a_file / "inside", casebook_path=tmp_path / "book", progress=False)
+
+
+# -- 2: the kept kernel: IPC, reset between orders, a crash or a hang fails only its order -------------------------
+
+def test_a_worker_kernel_listens_on_ipc_and_starts_each_order_with_a_fresh_namespace():
+    kernel = WorkerKernel()
+    try:
+        info = kernel.km.get_connection_info()
+        assert info["transport"] == "ipc" and str(kernel.folder) in info["ip"]
+        kernel.run("leftover = 1", timeout=30)
+        kernel.reset()
+        with pytest.raises(RuntimeError, match="NameError"):
+            kernel.run("leftover", timeout=30)
+        kernel.run("import casebook.steps", timeout=30)  # modules stay imported
+    finally:
+        kernel.close()
+    assert not kernel.folder.exists() and not kernel.alive
+
+
+def _sabotaged_notebooks(folder: Path) -> Path:
+    """The step notebooks, with step 03 crashing its kernel or hanging for evidence named CRASH or HANG."""
+    shutil.copytree(ROOT / "notebooks", folder, ignore=shutil.ignore_patterns("*.py"))
+    path = folder / "03_collect_evidence.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(len(nb.cells) - 1, nbformat.v4.new_code_cell(
+        "import os, time\nif any('CRASH' in e for e in evidence or []):\n    os._exit(1)\n"
+        "if any('HANG' in e for e in evidence or []):\n    time.sleep(600)"))
+    nbformat.write(nb, path)
+    return folder
+
+
+def test_a_crashed_or_hung_kernel_fails_only_its_order_and_is_replaced(tmp_path):
+    notebooks = _sabotaged_notebooks(tmp_path / "notebooks")
+    rows = [{"order_id": f"81901000000002{n:02d}", "item_title": f"Item {n}"} for n in range(5)]
+    rows[1]["evidence"] = f"{tmp_path / 'CRASH.jpg'}|defect_photo|crash"
+    rows[3]["evidence"] = f"{tmp_path / 'HANG.jpg'}|defect_photo|hang"
+    orders = write_orders(tmp_path / "orders.csv", rows)
+    results = run_batch(orders, tmp_path / "out", casebook_path=tmp_path / "book", workers=1, progress=False,
+                        notebooks_dir=notebooks, timeout=8)
+    assert [r.status for r in results] == ["ok", "failed", "ok", "failed", "ok"], [r.error for r in results]
+    assert "DeadKernelError" in results[1].error
+    assert "CellTimeoutError" in results[3].error
+    assert all("\n" not in r.error for r in results if r.error)
+
+
+# -- 3: network tracking fetched once, in the provider's batches, whatever the number of workers --------------------
+
+def test_network_tracking_is_fetched_once_for_the_batch_in_batches_of_40(tmp_path, monkeypatch):
+    numbers = [f"LP{81234560000 + n:014d}" for n in range(41)]
+    rows = [{"order_id": f"81901000000003{n:02d}", "item_title": f"Item {n}", "problem_kind": "not_received",
+             "tracking_number": number} for n, number in enumerate(numbers)]
+    rows.append({"order_id": "8190100000000399", "item_title": "Pasted", "problem_kind": "not_received",
+                 "tracking_number": "LP00081234567890", "paste_file": str(PASTE)})  # a pasted page is not fetched
+    orders = write_orders(tmp_path / "orders.csv", rows)
+    book_path = tmp_path / "book"
+    with LocalTrackingServer(token="batch-test-token") as server:
+        monkeypatch.setenv("SEVENTEENTRACK_TOKEN", "batch-test-token")
+        monkeypatch.setenv("SEVENTEENTRACK_BASE_URL", server.url)
+        results = run_batch(orders, tmp_path / "out", casebook_path=book_path, workers=2, progress=False,
+                            provider="17track")
+        calls = [(r.path.rsplit("/", 1)[1], r.count) for r in server.requests]
+        assert calls == [("register", 40), ("register", 1), ("gettrackinfo", 40), ("gettrackinfo", 1)]
+        assert all(r.status == "ok" for r in results), [r.error for r in results if r.error]
+        book = Casebook(book_path)
+        case = book.get("aliexpress-8190100000000300")
+        assert [len(s.snapshots) for s in case.shipments] == [1] and len(case.shipments[0].events) == 3
+        assert results[0].outputs["02_check_tracking"]["status"] == "InTransit"
+
+        (tmp_path / "out" / results[0].row_id / "result.json").unlink()  # one row to redo
+        again = run_batch(orders, tmp_path / "out", casebook_path=book_path, workers=2, progress=False, provider="17track")
+        assert [(r.path.rsplit("/", 1)[1], r.count) for r in server.requests[4:]] == [("register", 1), ("gettrackinfo", 1)]
+        assert again[0].status == "ok" and [len(s.snapshots) for s in book.get(case.id).shipments] == [1]
+
+
+# -- 4: the same unit on Dask ---------------------------------------------------------------------------------------
+
+def _normalised_results(output: Path, book: Path) -> dict[str, str]:
+    return {p.parent.name: p.read_text(encoding="utf-8").replace(str(output), "OUT").replace(str(book), "BOOK")
+            for p in sorted(output.glob("row*/result.json"))}
+
+
+def _files(output: Path) -> list[str]:
+    return sorted(str(p.relative_to(output)) for p in output.rglob("*") if "casebook" not in p.relative_to(output).parts)
+
+
+def test_dask_on_a_local_cluster_gives_what_the_local_engine_gives(tmp_path):
+    pytest.importorskip("distributed")
+    orders = ROOT / "examples" / "batch" / "orders.csv"
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    run_batch(orders, local, casebook_path=local / "casebook", workers=2, progress=False)
+    results = run_batch(orders, dask, casebook_path=dask / "casebook", workers=2, progress=False, engine="dask")
+    assert sum(r.status == "ok" for r in results) == 15
+    assert (local / "summary.csv").read_bytes() == (dask / "summary.csv").read_bytes()
+    assert _normalised_results(local, local / "casebook") == _normalised_results(dask, dask / "casebook")
+    assert _files(local) == _files(dask)
+    again = run_batch(orders, dask, casebook_path=dask / "casebook", workers=2, progress=False, engine="dask")
+    assert [r.status for r in again].count("skipped") == 15
+
+
+def test_without_dask_the_error_says_how_to_install_it(monkeypatch):
+    from casebook.batch.engines import run_dask
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(CasebookError, match=r"pip install 'casebook\[dask\]'"):
+        run_dask([], 2, print)
+
+
+# -- 5: the batch notebook ------------------------------------------------------------------------------------------
+
+def test_the_batch_notebook_runs_headless_with_a_progress_bar_and_a_table(tmp_path):
+    orders = write_orders(tmp_path / "orders.csv", [
+        {"order_id": "8190100000000401", "item_title": "Mug"},
+        {"order_id": "8190100000000402", "item_title": "Cup", "evidence": f"{tmp_path / 'none.jpg'}|defect_photo|x"},
+    ])
+    executed, result = tmp_path / "05_batch.ipynb", tmp_path / "05_batch.json"
+    pm.execute_notebook(str(ROOT / "notebooks" / "05_batch.ipynb"), str(executed), kernel_name="python3",
+                        parameters={"orders_file": str(orders), "output": str(tmp_path / "out"), "workers": 1,
+                                    "result_file": str(result)},
+                        progress_bar=False, store_widget_state=False, cwd=str(tmp_path))
+    assert json.loads(result.read_text(encoding="utf-8"))["counts"] == {"ok": 1, "failed": 1}
+    outputs = [o for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), "progress bar"
+    tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("row002-8190100000000402" in t and "failed" in t and "EvidenceError" in t for t in tables), "the results table"
+
+
+def test_the_batch_notebook_is_generated_and_committed_clean(tmp_path):
+    source = (ROOT / "notebooks" / "build_notebooks.py").read_text(encoding="utf-8")
+    script = tmp_path / "build.py"
+    script.write_text(source.replace("HERE = Path(__file__).parent", f"HERE = Path({str(tmp_path)!r})"), encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True)
+    committed = nbformat.read(ROOT / "notebooks" / "05_batch.ipynb", as_version=4)
+    assert nbformat.read(tmp_path / "05_batch.ipynb", as_version=4) == committed, "regenerate: python notebooks/build_notebooks.py"
+    assert all(not c.outputs and c.execution_count is None for c in committed.cells if c.cell_type == "code")
+    assert "parameters" in committed.cells[2].metadata.get("tags", [])
