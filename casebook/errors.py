@@ -14,6 +14,8 @@ __all__ = [
     "CaseInputError",
     "CaseNotFoundError",
     "ConflictError",
+    "CaseBusyError",
+    "StorageError",
     "CorruptCaseError",
     "SchemaVersionError",
     "EvidenceError",
@@ -94,6 +96,28 @@ class CaseNotFoundError(CasebookError, KeyError):
 
 class ConflictError(CasebookError):
     """Saving a stale copy: someone else saved the case since it was loaded."""
+
+
+class CaseBusyError(ConflictError):
+    """The case's lock could not be had in time: another command or notebook is saving it."""
+
+
+class StorageError(CasebookError, OSError):
+    """The disk refused a read or write (read-only casebook, no permission, disk full).
+
+    Also an ``OSError`` so code that already catches ``OSError`` keeps working;
+    ``str()`` is one line naming the path and what to check.
+    """
+
+    def __init__(self, path: object, error: OSError, *, action: str = "write") -> None:
+        reason = error.strerror or type(error).__name__
+        hint = {30: "the casebook is on a read-only disk", 13: "no permission to write there",
+                28: "the disk is full"}.get(error.errno or 0, "check the folder's permissions and free space")
+        super().__init__(error.errno, f"cannot {action} {path}: {reason} ({hint})")
+        self.path = str(path)
+
+    def __str__(self) -> str:
+        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
 
 
 class CorruptCaseError(CasebookError):
