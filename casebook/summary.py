@@ -342,7 +342,8 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
         # built from dates, statuses and escaped descriptions only: safe to embed as markup
         picture = Markup(timeline_svg(facts.events, promised=case.order.promised_by,
                                       today=facts.now.astimezone(facts.tz).date(),
-                                      title=case.shipment.tracking_number or "" if case.shipment else ""))
+                                      title=case.shipment.tracking_number or "" if case.shipment else "",
+                                      mask=facts.mask))  # tooltips masked like the table
     thumbs: dict[str, str] = {}
     if images and book is not None:
         thumbs = _thumbnails(book, case, copies)

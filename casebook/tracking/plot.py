@@ -8,6 +8,7 @@ matplotlib import (the costliest part of a report), and crisp when printed.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 
 from ..models import TrackingEvent, TrackingStatus
@@ -74,9 +75,18 @@ def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, t
 
 
 def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, today: date | None = None,
-                 title: str = "", width: int = 720, height: int = 260) -> str:
-    """The same step plot as ``timeline_png``, as a self-contained SVG string (no script, no external refs)."""
+                 title: str = "", width: int = 720, height: int = 260,
+                 mask: Callable[[str], str] | None = None) -> str:
+    """The same step plot as ``timeline_png``, as a self-contained SVG string (no script, no external refs).
+
+    Each point's tooltip (``<title>``) shows the event text through ``mask``
+    (the report passes its ``Masker``), so it never shows what the table hides.
+    """
     from html import escape
+
+    from ..privacy import mask_text
+
+    mask = mask or mask_text
 
     ordered = sorted(events, key=lambda e: e.time)
     left, right, top, bottom = 130, 20, 24, 40
@@ -122,6 +132,6 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#1f6feb" stroke-width="1.5"/>')
         for n, event in enumerate(ordered):
             parts.append(f'<circle cx="{x(moments[n]):.1f}" cy="{y(_level(event)):.1f}" r="3" fill="{_colour(event)}">'
-                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(event.description)}</title></circle>')
+                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(mask(event.description))}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)
