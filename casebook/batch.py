@@ -97,7 +97,16 @@ def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir:
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) -> list[tuple[str, dict[str, Any]]]:
+def _inside(entry: str, root: Path) -> str:
+    """An evidence entry (``path|kind|caption``) whose path must resolve inside ``root`` (``EvidenceError`` otherwise)."""
+    from .evidence import resolve_inside
+
+    file, sep, rest = entry.partition("|")
+    return str(resolve_inside(file.strip(), root)) + sep + rest
+
+
+def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path,
+                evidence_root: Path | None = None) -> list[tuple[str, dict[str, Any]]]:
     v = row.values
     common = {"casebook_path": casebook_path, "lang": "ko", "today": v.get("today") or None}
     # a deterministic id, so that a resumed batch finds the case a failed run created
@@ -109,7 +118,7 @@ def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) ->
     fields["currency"] = fields["currency"] or "KRW"
     fields["platform"] = fields["platform"] or "aliexpress"
     paste = v.get("paste_file") or None
-    evidence = [e.strip() for e in (v.get("evidence") or "").split(";") if e.strip()]
+    evidence = [_inside(e.strip(), evidence_root or base) for e in (v.get("evidence") or "").split(";") if e.strip()]
     return [
         ("01_log_order", common | fields | {"case_id": case_id}),
         ("02_check_tracking", common | {"provider": "offline", "paste_file": str(base / paste) if paste else None}),
@@ -118,14 +127,16 @@ def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path) ->
     ]
 
 
-def _run_row(row: BatchRow, casebook_path: str, output: str, notebooks_dir: str, base: str, kernel: str) -> RowResult:
+def _run_row(row: BatchRow, casebook_path: str, output: str, notebooks_dir: str, base: str, kernel: str,
+             evidence_root: str | None = None) -> RowResult:
     """One row, four notebooks, in a worker process; any failure becomes the row's error line."""
     row_dir = Path(output) / row.row_id
     row_dir.mkdir(parents=True, exist_ok=True)
     result = RowResult(row.row_id, row.number + 1, "failed")
     case_id: str | None = None
     try:
-        for name, params in _parameters(row, casebook_path, row_dir, Path(base)):
+        for name, params in _parameters(row, casebook_path, row_dir, Path(base),
+                                        Path(evidence_root) if evidence_root else None):
             if name != "01_log_order":
                 params["case_id"] = case_id
             step = run_step(name, row_dir, params, notebooks_dir=Path(notebooks_dir), kernel=kernel)
@@ -158,8 +169,12 @@ def _finished(row_dir: Path) -> RowResult | None:
 
 
 def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int = 2, notebooks_dir: Path | None = None,
-              kernel: str = "python3", progress: bool = True) -> list[RowResult]:
-    """Run every row (in parallel worker processes); returns one result per row, in spreadsheet order."""
+              kernel: str = "python3", progress: bool = True, evidence_root: Path | None = None) -> list[RowResult]:
+    """Run every row (in parallel worker processes); returns one result per row, in spreadsheet order.
+
+    Evidence files named in a row must lie inside the spreadsheet's folder (or ``evidence_root``): a row
+    naming ``../../.ssh/id_rsa`` or a link out of it fails with a one-line error.
+    """
     from .steps import open_casebook
 
     rows = read_orders(orders)
@@ -180,7 +195,9 @@ def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int =
             todo.append(row)
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, \
             tqdm(total=len(todo), desc="batch", unit="order", disable=not progress or not todo) as bar:
-        futures = {pool.submit(_run_row, row, str(book.path), str(output), str(notebooks), str(orders.parent.resolve()), kernel): row
+        root = str(evidence_root.resolve()) if evidence_root else None
+        futures = {pool.submit(_run_row, row, str(book.path), str(output), str(notebooks), str(orders.parent.resolve()), kernel,
+                               root): row
                    for row in todo}
         for future in as_completed(futures):
             row = futures[future]
