@@ -184,6 +184,7 @@ class PasteImport:
 
 
 def _zone(text: str, default: tzinfo) -> tzinfo:
+    text = text[:300]  # the place name sits in the location or the start of the description
     if _KOREA.search(text):
         return ZoneInfo("Asia/Seoul")
     if _CHINA.search(text):
@@ -288,7 +289,8 @@ def _event(parts: dict[str, str], rest: str, default: tzinfo, carrier: str | Non
     month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts.get("mon", "").lower()[:3], 0)
     if not month:
         raise ValueError(f"unknown month {parts.get('mon')!r}")
-    location, description = _split(rest)
+    location, description = _split(rest[: 2 * LINE_MAX])  # the description is clipped to LINE_MAX anyway
+    description = clip(description, LINE_MAX)
     zone = _offset(parts["off"]) if "off" in parts else _zone(f"{location or ''} {description}", default)
     moment = datetime(int(parts["y"]), month, int(parts["d"]), int(parts["h"]), int(parts["mi"]), int(parts.get("s", 0)),
                       tzinfo=zone)
