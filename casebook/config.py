@@ -73,6 +73,7 @@ def redact_data(value: Any) -> Any:
     with _LOCK:
         if not _KNOWN:
             return value
+
     def scrub(item: Any, depth: int = 0) -> Any:
         if isinstance(item, str):
             return redact(item)
@@ -143,7 +144,12 @@ def get_secret(name: str, book: Any = None, *, required: bool = True) -> Secret 
     if not value and book is not None:
         from .store import load_config
 
-        value = load_config(book).get("secrets", {}).get(name)
+        secrets = load_config(book).get("secrets", {})
+        if not isinstance(secrets, dict):
+            raise ConfigError(f"{book.path / 'casebook.toml'}: [secrets] must be a table of names and strings")
+        value = secrets.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{book.path / 'casebook.toml'}: [secrets] {name} must be a string in quotes")
     if not value:
         if required:
             where = f" or [secrets] {name} = \"...\" in {book.path / 'casebook.toml'}" if book is not None else ""

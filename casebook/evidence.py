@@ -773,6 +773,14 @@ def _decoded_size(data: bytes, name: str) -> tuple[int, int]:
     return size
 
 
+def _header_size(data: bytes, name: str) -> tuple[int, int]:
+    """The picture size its header declares (the original was fully decoded when it was added)."""
+    from PIL import Image
+
+    with _decoding(name), Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
 def _reencode(data: bytes, fmt: str, max_pixels: int | None, name: str) -> tuple[bytes, list[str]]:
     """Decode and write the pixels again with nothing but EXIF minus GPS (JPEG) and the colour profile."""
     from PIL import Image
@@ -978,7 +986,7 @@ def clean_copy(data: bytes, mime: str, *, max_pixels: int | None = None, name: s
         else:
             try:
                 copy, removed = strip(data)
-                if _decoded_size(copy, name) != _decoded_size(data, name):
+                if _decoded_size(copy, name) != _header_size(data, name):
                     raise _Reencode("the cleaned copy did not decode to the same picture")
             except (_Reencode, EvidenceError) as why:
                 copy, removed = _reencode(data, fmt, None, name)

@@ -197,3 +197,11 @@ def test_a_secret_echoed_by_a_provider_never_reaches_the_case_file(book):
     save_result(book, "s1", result)
     text = book.case_file("s1").read_text(encoding="utf-8")
     assert revealed not in text and "***" in text
+
+
+@pytest.mark.parametrize("toml", ['secrets = "x"\n', "[secrets]\nseventeentrack_token = 5\n", "[secrets]\nseventeentrack_token = [1]\n"])
+def test_a_malformed_secrets_table_is_a_config_error(book, monkeypatch, toml):
+    monkeypatch.delenv("SEVENTEENTRACK_TOKEN", raising=False)
+    (book.path / "casebook.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[secrets\]"):
+        SeventeenTrack(book=book)
