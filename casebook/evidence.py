@@ -715,8 +715,14 @@ def _strip_jpeg(data: bytes) -> tuple[bytes, list[str]]:
     pos = 2
     seen_scan = False
     while True:
-        if pos >= len(data) or data[pos] != 0xFF:
-            raise _Reencode("unexpected bytes between segments")
+        if pos < len(data) and data[pos] != 0xFF:  # padding after a segment (some cameras pad APP1): skip to the marker
+            marker_at = data.find(b"\xff", pos)
+            if marker_at == -1:
+                raise _Reencode("no marker after the padding")
+            removed.append(f"{marker_at - pos:,} padding bytes between segments")
+            pos = marker_at
+        if pos >= len(data):
+            raise _Reencode("truncated before the image data")
         while pos < len(data) and data[pos] == 0xFF:  # fill bytes before a marker are allowed
             pos += 1
         if pos >= len(data):

@@ -328,6 +328,7 @@ def decoded(data: bytes) -> tuple[int, int]:
 CLEANABLE = [
     ("jpeg-everything", jpeg_with_everything, "image/jpeg"),
     ("jpeg-padding-after-app1", lambda: b"\xff\xff\xff\xff".join(split_after_app1(jpeg((200, 150)))), "image/jpeg"),
+    ("jpeg-zero-padding-after-app1", lambda: (b"\x00" * 64).join(split_after_app1(jpeg((200, 150)))), "image/jpeg"),
     ("jpeg-junk-between-segments", lambda: b"JUNK".join(split_after_app1(jpeg((200, 150)))), "image/jpeg"),
     ("jpeg-unparsable-exif", lambda: (lambda h, t: h[:2] + segment(0xE1, b"Exif\x00\x00XX" + ISO * 3) + h[2:] + t)(
         *split_after_app1(jpeg())), "image/jpeg"),
@@ -347,6 +348,12 @@ def test_location_is_really_gone_and_the_picture_is_intact(name, make, mime):
     assert decoded(cleaned.data) == decoded(data), "same picture size"
     assert len(cleaned.data) > 200, "never an imageless stub"
     assert cleaned.data != data
+
+
+def test_a_jpeg_that_cannot_be_cleaned_is_refused_not_copied():
+    headers_only = split_after_app1(jpeg((200, 150)))[0] + b"\x00" * 64  # GPS EXIF, then no picture at all
+    with pytest.raises(EvidenceError, match="damaged or truncated"):
+        clean_copy(headers_only, "image/jpeg", name="stub.jpg")
 
 
 def test_lossless_jpeg_cleaning_keeps_the_pixels_and_the_harmless_exif():
