@@ -97,12 +97,12 @@ def run_step(name: str, out: Path, parameters: dict[str, Any], *, notebooks_dir:
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _inside(entry: str, root: Path) -> str:
-    """An evidence entry (``path|kind|caption``) whose path must resolve inside ``root`` (``EvidenceError`` otherwise)."""
+def _inside(entry: str, base: Path, root: Path) -> str:
+    """An evidence entry (``path|kind|caption``, relative to ``base``) whose path must resolve inside ``root``."""
     from .evidence import resolve_inside
 
     file, sep, rest = entry.partition("|")
-    return str(resolve_inside(file.strip(), root)) + sep + rest
+    return str(resolve_inside(base / file.strip(), root)) + sep + rest
 
 
 def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path,
@@ -118,7 +118,7 @@ def _parameters(row: BatchRow, casebook_path: str, row_dir: Path, base: Path,
     fields["currency"] = fields["currency"] or "KRW"
     fields["platform"] = fields["platform"] or "aliexpress"
     paste = v.get("paste_file") or None
-    evidence = [_inside(e.strip(), evidence_root or base) for e in (v.get("evidence") or "").split(";") if e.strip()]
+    evidence = [_inside(e.strip(), base, evidence_root or base) for e in (v.get("evidence") or "").split(";") if e.strip()]
     return [
         ("01_log_order", common | fields | {"case_id": case_id}),
         ("02_check_tracking", common | {"provider": "offline", "paste_file": str(base / paste) if paste else None}),

@@ -12,13 +12,16 @@ from casebook.store import Casebook
 from tests.conftest import ROOT
 
 ORDERS = ROOT / "examples" / "batch" / "orders.csv"
+EXAMPLES = ROOT / "examples"
 pytestmark = pytest.mark.notebooks
 
 
 def test_the_batch_runs_every_good_row_reports_every_bad_one_and_resumes(tmp_path):
     rows = read_orders(ORDERS)
     assert len(rows) >= 20
-    results = run_batch(ORDERS, tmp_path / "out", casebook_path=tmp_path / "book", workers=2, progress=False)
+    # the example rows name evidence in ../cases/: since issue #13 that needs an explicit evidence root
+    results = run_batch(ORDERS, tmp_path / "out", casebook_path=tmp_path / "book", workers=2, progress=False,
+                        evidence_root=EXAMPLES)
     by_status = {s: [r for r in results if r.status == s] for s in ("ok", "failed", "invalid")}
     assert len(by_status["ok"]) == 15
     bad = {r.line: r.error for r in by_status["failed"] + by_status["invalid"]}
@@ -38,7 +41,8 @@ def test_the_batch_runs_every_good_row_reports_every_bad_one_and_resumes(tmp_pat
     summary = list(csv.DictReader((tmp_path / "out" / "summary.csv").read_text(encoding="utf-8").splitlines()))
     assert len(summary) == len(rows)
     cases_before = book.ids()
-    again = run_batch(ORDERS, tmp_path / "out", casebook_path=tmp_path / "book", workers=2, progress=False)
+    again = run_batch(ORDERS, tmp_path / "out", casebook_path=tmp_path / "book", workers=2, progress=False,
+                      evidence_root=EXAMPLES)
     assert sum(r.status == "skipped" for r in again) == 15
     assert book.ids() == cases_before, "a resumed batch must not duplicate cases"
     assert json.loads((tmp_path / "out" / results[0].row_id / "result.json").read_text())["status"] == "ok"

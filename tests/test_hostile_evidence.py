@@ -412,3 +412,14 @@ def test_every_copy_in_a_pack_is_free_of_coordinates_or_flagged(book, case, tmp_
             assert any("NOT removed" in r for r in item.removed)
     assert flagged == manifest["location_not_removed"] == ["06-label-photo.heic", "07-payment-record.pdf"]
     assert [f["location_removed"] for f in manifest["files"]] == [True] * 5 + [False] * 2
+
+
+def test_an_explicit_evidence_root_allows_files_beside_the_spreadsheet(tmp_path):
+    row = BatchRow(1, "row001-1", {"order_id": "1", "evidence": "../cases/a/photo.jpg|defect_photo|ok"})
+    csv_folder = tmp_path / "batch"
+    csv_folder.mkdir()
+    with pytest.raises(EvidenceError, match="outside"):
+        _parameters(row, str(tmp_path / "book"), tmp_path / "out", csv_folder)
+    (step3,) = [p for name, p in _parameters(row, str(tmp_path / "book"), tmp_path / "out", csv_folder, tmp_path)
+                if name == "03_collect_evidence"]
+    assert step3["evidence"] == [str(csv_folder / "../cases/a/photo.jpg") + "|defect_photo|ok"]
