@@ -39,8 +39,12 @@ _PCODE = re.compile(r"(?<![A-Za-z0-9])[Pp][\s\-]{0,2}(?:\d[\s\-]{0,2}){11}\d(?!\
 # numbers such as DHL's 1099255990 are never mistaken for phones).
 _PHONE = re.compile(r"(?<![\d+])(?:\+?82" + _SEP + r"(?:\(0\))?0?1[016789]|01[016789])" + _SEP + r"\d{3,4}" + _SEP
                     + r"\d{4}(?!\d)")
-# A road-name address's road and building number (월드컵북로 396, 테헤란로4길 12-3), and a 동/호 unit.
-_ROAD = re.compile(r"[가-힣A-Za-z0-9]{1,20}(?:대로|로|길)\s{0,2}\d{1,5}(?:-\d{1,5})?(?![\d가-힣])")
+# A road-name address's road and building number, and a 동/호 unit. A bare "…로 2" is too common in product
+# names ("에어팟 프로 2") to mask on its own: the road needs a district before it (마포구 월드컵북로 396) or a
+# road-only ending (세종대로 110, 테헤란로4길 12-3, 판교역로192번길 12).
+_NUMBER = r"\s{0,2}\d{1,5}(?:-\d{1,5})?(?![\d가-힣])"
+_ROAD = re.compile(r"[가-힣]{1,10}(?:시|구|군|읍|면)\s{1,3}[가-힣A-Za-z0-9]{1,20}(?:로|길)" + _NUMBER
+                   + r"|[가-힣0-9]{1,20}(?:대로|\d{1,4}번?길)" + _NUMBER)
 _UNIT = re.compile(r"(?<!\d)\d{1,4}\s{0,2}동\s{0,2}\d{1,5}\s{0,2}호")
 _SENSITIVE_TOKEN = re.compile(r"\d|(?:로|길)$")
 _UNIT_TOKEN = re.compile(r"^\d{1,5}(?:동|호|층|번지)$")

@@ -66,6 +66,9 @@ STRANGERS = [
     ("P123 456 789 012", "3456789"),
     ("p-1234-5678-9012", "3456789"),
     ("테헤란로4길 12-3", "테헤란로"),
+    ("강남구 테헤란로 152", "테헤란로"),
+    ("세종대로 110", "세종대로"),
+    ("판교역로192번길 12", "판교역로"),
     ("502동 1101호", "1101호"),
 ]
 
@@ -78,7 +81,7 @@ def test_any_phone_customs_code_or_address_is_masked_even_when_not_the_shoppers(
 
 def test_numbers_that_are_not_private_are_left_alone():
     text = ("DHL 1099255990, LP00068434402473, order 8190012345678901, CJ 630012345678, RA123456785CN, "
-            "2026-06-09 15:20 서울 도착, 3일 걸림, KRW 23,900, 인천으로 2일")
+            "2026-06-09 15:20 서울 도착, 3일 걸림, KRW 23,900, 인천으로 2일, 에어팟 프로 2, 맥북 프로 14 M3, 택배로 3 박스")
     assert mask_text(text, SHOPPER) == text
 
 
