@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 
+MAX_SHOWN = 10  # problems spelled out in one message; ``problems`` keeps them all
+
+
 class CasebookError(Exception):
     """Base of every error casebook raises on purpose."""
 
@@ -39,9 +42,11 @@ class CaseInputError(CasebookError, ValueError):
     def __init__(self, problems: list[tuple[str, str]], *, source: str | None = None) -> None:
         self.problems = problems
         self.source = source
-        lines = [f"{field}: {message}" if field else message for field, message in problems]
+        lines = [f"{field}: {message}" if field else message for field, message in problems[:MAX_SHOWN]]
+        if len(problems) > MAX_SHOWN:
+            lines.append(f"and {len(problems) - MAX_SHOWN:,} more problem(s)")
         prefix = f"{source}: " if source else ""
-        super().__init__(prefix + "; ".join(lines))
+        super().__init__(prefix + " ".join(("; ".join(lines)).split()))  # one line, whatever the input held
 
     @property
     def fields(self) -> list[str]:

@@ -121,6 +121,12 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut short: an error message never echoes a hostile megabyte."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _lenient(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get("lenient"))
 
@@ -362,7 +368,7 @@ class Money(_Model):
     @classmethod
     def _bounded_number(cls, value: Any) -> Any:
         """Refuse NaN, Infinity and huge exponents before anything computes with them (``1e99999999`` would hang a format)."""
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        shown = _shown(value, 40)
         if isinstance(value, bool):
             raise ValueError(f"{shown} is not an amount; write a number such as 23900 or 12.30")
         if isinstance(value, float):
@@ -395,7 +401,7 @@ class Money(_Model):
     def _iso(cls, value: str) -> str:
         code = value.upper()
         if code not in ISO_4217:
-            raise ValueError(f"unknown currency {value!r}; use an ISO 4217 code such as KRW, USD, CNY, EUR")
+            raise ValueError(f"unknown currency {_shown(value)}; use an ISO 4217 code such as KRW, USD, CNY, EUR")
         return code
 
     @model_validator(mode="after")
@@ -440,16 +446,16 @@ class Order(_Model):
         platform = info.data.get("platform", Platform.ALIEXPRESS)
         if platform == Platform.ALIEXPRESS:
             if not _ORDER_ID_DIGITS.match(value):
-                raise ValueError(f"an AliExpress order id is digits only (4-30), as shown on the order page; got {value!r}")
+                raise ValueError(f"an AliExpress order id is digits only (4-30), as shown on the order page; got {_shown(value)}")
         elif not _ORDER_ID_GENERIC.match(value):
-            raise ValueError(f"an order id is letters, digits and dashes (3-50); got {value!r}")
+            raise ValueError(f"an order id is letters, digits and dashes (3-50); got {_shown(value)}")
         return value
 
     @field_validator("store_url", "item_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value and not re.match(r"^https?://\S+$", value):
-            raise ValueError(f"must be an http(s) URL; got {value!r}")
+            raise ValueError(f"must be an http(s) URL; got {_shown(value)}")
         return value
 
     @model_validator(mode="after")
@@ -614,7 +620,7 @@ class Evidence(_Model):
     @classmethod
     def _plain_name(cls, value: str) -> str:
         if "/" in value or "\\" in value or value.startswith(".") or value in {"", ".", ".."}:
-            raise ValueError(f"must be a plain file name inside evidence/; got {value!r}")
+            raise ValueError(f"must be a plain file name inside evidence/; got {_shown(value)}")
         return value
 
 
@@ -660,7 +666,7 @@ class Shopper(_Model):
             return None
         code = re.sub(r"[\s-]", "", value.upper()) if len(value) <= 40 else value
         if not re.fullmatch(r"P\d{12}", code):
-            raise ValueError(f"a personal customs code is P followed by 12 digits (e.g. P123456789012); got {value!r}")
+            raise ValueError(f"a personal customs code is P followed by 12 digits (e.g. P123456789012); got {_shown(value)}")
         return code
 
 
@@ -671,7 +677,7 @@ def check_case_id(case_id: object) -> str:
     """Refuse ids that could escape the casebook folder (``../x``, ``/etc``)."""
     if not isinstance(case_id, str) or not CASE_ID_PATTERN.match(case_id):
         raise CaseInputError(
-            [("id", f"{case_id!r} is not a case id; use lower-case letters, digits, '-' and '_' (at most 80), e.g. 'seed-a'")]
+            [("id", f"{_shown(case_id)} is not a case id; use lower-case letters, digits, '-' and '_' (at most 80), e.g. 'seed-a'")]
         )
     return case_id
 
@@ -704,7 +710,7 @@ class Case(_Model):
     def _safe_id(cls, value: str) -> str:
         if not CASE_ID_PATTERN.match(value):
             raise ValueError(
-                f"{value!r} is not a case id; use lower-case letters, digits, '-' and '_' (at most 80), e.g. 'seed-a'"
+                f"{_shown(value)} is not a case id; use lower-case letters, digits, '-' and '_' (at most 80), e.g. 'seed-a'"
             )
         return value
 

@@ -316,3 +316,21 @@ def test_a_lock_held_elsewhere_says_the_case_is_busy(tmp_path):
     assert book.get("c1").notes == ""
     book.save(case)
     assert book.get("c1").notes == "mine"
+
+
+@pytest.mark.parametrize("data, field", [
+    (case_data(order=order_data(order_id="9" * 1_000_000)), "order.order_id"),
+    (case_data(order=order_data(item_url="x" * 100_000)), "order.item_url"),
+    (case_data(order=order_data(price={"amount": "1", "currency": "Q" * 100_000})), "order.price.currency"),
+    (case_data(id="A" * 100_000), "id"),
+    (case_data(shopper={"customs_code": "P" * 100_000}), "shopper.customs_code"),
+])
+def test_an_error_never_echoes_a_huge_value(data, field):
+    error = refused(data)
+    assert field in error.fields and len(str(error)) < 400
+
+
+def test_many_bad_fields_make_one_bounded_line():
+    data = case_data(shipments=[{"events": [event("1970-01-01T00:00:00+00:00")] * 5_000}])
+    error = refused(data)
+    assert len(error.problems) == 5_000 and "and 4,990 more" in str(error) and len(str(error)) < 2_000
