@@ -208,7 +208,8 @@ def _read_source(source: str | os.PathLike[str] | bytes, original_name: str | No
         path = Path(source)
         _refuse_symlinks(path)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # no link swapped in after the check
+            # no link swapped in after the check; non-blocking so a FIFO cannot hang us before fstat refuses it
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
             raise EvidenceError(f"file: {path.resolve()} does not exist") from None
         except OSError as error:

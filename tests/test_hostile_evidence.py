@@ -285,6 +285,14 @@ def test_a_symlinked_folder_anywhere_in_the_path_is_refused(book, case, tmp_path
     assert add_evidence(book, case, real / "photo.jpg", "defect_photo").evidence.id == "E01"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_folder_is_refused_without_waiting(book, case, tmp_path):
+    os.mkfifo(tmp_path / "pipe.jpg")
+    for path in (tmp_path / "pipe.jpg", tmp_path):
+        with pytest.raises(EvidenceError, match="not a regular file"):
+            add_evidence(book, case, path, "defect_photo")
+
+
 def test_an_over_long_caption_is_a_field_error(book, case):
     with pytest.raises(CaseInputError, match="evidence.caption"):
         add_evidence(book, case, jpeg(), "defect_photo", "x" * 1_001)
