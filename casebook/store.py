@@ -125,6 +125,19 @@ def write_new_file(path: Path, data: bytes) -> None:
         raise StorageError(path, error) from None
 
 
+def _place_new(tmp_name: str, path: Path) -> None:
+    """Give the finished temp file the name ``path`` only if nobody has it (``FileExistsError`` otherwise)."""
+    try:
+        os.link(tmp_name, path)  # atomic, and fails if the name exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: reserve the name exclusively, then fill it atomically
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.replace(tmp_name, path)
+        return
+    os.unlink(tmp_name)
+
+
 def _write_via_temp(path: Path, data: bytes, *, replace: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -136,8 +149,7 @@ def _write_via_temp(path: Path, data: bytes, *, replace: bool) -> None:
         if replace:
             os.replace(tmp_name, path)
         else:
-            os.link(tmp_name, path)  # atomic, and fails if the name exists
-            os.unlink(tmp_name)
+            _place_new(tmp_name, path)
     except BaseException:
         try:
             os.unlink(tmp_name)

@@ -334,3 +334,21 @@ def test_many_bad_fields_make_one_bounded_line():
     data = case_data(shipments=[{"events": [event("1970-01-01T00:00:00+00:00")] * 5_000}])
     error = refused(data)
     assert len(error.problems) == 5_000 and "and 4,990 more" in str(error) and len(str(error)) < 2_000
+
+
+def test_write_new_file_never_replaces_even_without_hard_links(tmp_path, monkeypatch):
+    from casebook.store import write_new_file
+
+    write_new_file(tmp_path / "a", b"first")
+    with pytest.raises(FileExistsError):
+        write_new_file(tmp_path / "a", b"second")
+
+    def no_links(*args):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr("casebook.store.os.link", no_links)
+    write_new_file(tmp_path / "b", b"third")
+    with pytest.raises(FileExistsError):
+        write_new_file(tmp_path / "b", b"fourth")
+    assert (tmp_path / "a").read_bytes() == b"first" and (tmp_path / "b").read_bytes() == b"third"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"], "no temp files left behind"
