@@ -414,7 +414,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     casebook_path = Path(given).expanduser().absolute() if given else output / "casebook"
     results = run_batch(Path(args.orders), output, casebook_path=casebook_path, workers=args.workers,
                         notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True,
-                        engine=args.engine, scheduler=args.scheduler, provider=args.provider, timeout=args.timeout)
+                        engine=args.engine, scheduler=args.scheduler, provider=args.provider, timeout=args.timeout,
+                        evidence_root=Path(args.evidence_root) if args.evidence_root else None)
     _out(summary_table(results))
     _out(t("cli.done_files", lang, path=output))
     return 0 if all(r.status in ("ok", "skipped") for r in results) else 1
@@ -558,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster")
     p.add_argument("--provider", choices=("offline", "17track", "unipass"), default="offline",
                    help="tracking for rows without a paste_file: fetched once for the whole batch (rate-limited)")
+    p.add_argument("--evidence-root", metavar="DIR",
+                   help="folder the CSV's evidence and paste files must lie in (default: the CSV's folder)")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                    help="longest a notebook cell may run; a hung order fails and its kernel is restarted (default 300)")
     return parser

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Secret", "redact", "SECRET_ENV", "install_log_file"]
+__all__ = ["Secret", "redact", "redact_data", "check_token", "check_base_url", "SECRET_ENV", "install_log_file"]
 
 ENV_17TRACK = "SEVENTEENTRACK_TOKEN"
 ENV_UNIPASS = "UNIPASS_API_KEY"
@@ -65,6 +65,51 @@ def redact(text: str) -> str:
         if value and value in text:
             text = text.replace(value, "***")
     return text
+
+
+def redact_data(value: Any) -> Any:
+    """``value`` (JSON-like: dicts, lists, text) with every registered secret scrubbed from its text and keys."""
+    with _LOCK:
+        if not _KNOWN:
+            return value
+
+    def scrub(item: Any, depth: int = 0) -> Any:
+        if isinstance(item, str):
+            return redact(item)
+        if depth > 100:
+            return None
+        if isinstance(item, dict):
+            return {redact(k) if isinstance(k, str) else k: scrub(v, depth + 1) for k, v in item.items()}
+        if isinstance(item, list):
+            return [scrub(v, depth + 1) for v in item]
+        return item
+
+    return scrub(value)
+
+
+def check_token(secret: "Secret", env: str) -> "Secret":
+    """``secret`` if it can travel in an HTTP header: printable ASCII without spaces (else ``ConfigError``, value not shown)."""
+    value = secret.reveal()
+    if not value.isascii() or not value.isprintable() or any(ch.isspace() for ch in value) or len(value) > 512:
+        raise ConfigError(f"{env}: the token must be printable ASCII without spaces (at most 512 characters); "
+                          "copy it again from the provider's dashboard, without quotes or line breaks")
+    return secret
+
+
+def check_base_url(value: str, env: str) -> str:
+    """``value`` without a trailing slash if it is an http(s) URL with a host; else ``ConfigError`` naming ``env``."""
+    import httpx
+
+    shown = repr(redact(str(value))[:100])
+    if not isinstance(value, str) or len(value) > 2000 or not value.isprintable() or any(ch.isspace() for ch in value):
+        raise ConfigError(f"{env}: {shown} is not a URL; expected e.g. https://api.17track.net/track/v2.2")
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise ConfigError(f"{env}: {shown} is not a URL; expected e.g. https://api.17track.net/track/v2.2") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigError(f"{env}: {shown} is not an http(s) URL with a host; expected e.g. https://api.17track.net/track/v2.2")
+    return value.rstrip("/")
 
 
 class _RedactingFilter(logging.Filter):

@@ -14,6 +14,8 @@ __all__ = [
     "CaseInputError",
     "CaseNotFoundError",
     "ConflictError",
+    "CaseBusyError",
+    "StorageError",
     "CorruptCaseError",
     "SchemaVersionError",
     "EvidenceError",
@@ -22,6 +24,9 @@ __all__ = [
     "ProviderError",
     "ConfigError",
 ]
+
+
+MAX_SHOWN = 10  # problems spelled out in one message; ``problems`` keeps them all
 
 
 class CasebookError(Exception):
@@ -37,9 +42,11 @@ class CaseInputError(CasebookError, ValueError):
     def __init__(self, problems: list[tuple[str, str]], *, source: str | None = None) -> None:
         self.problems = problems
         self.source = source
-        lines = [f"{field}: {message}" if field else message for field, message in problems]
+        lines = [f"{field}: {message}" if field else message for field, message in problems[:MAX_SHOWN]]
+        if len(problems) > MAX_SHOWN:
+            lines.append(f"and {len(problems) - MAX_SHOWN:,} more problem(s)")
         prefix = f"{source}: " if source else ""
-        super().__init__(prefix + "; ".join(lines))
+        super().__init__(prefix + " ".join(("; ".join(lines)).split()))  # one line, whatever the input held
 
     @property
     def fields(self) -> list[str]:
@@ -94,6 +101,28 @@ class CaseNotFoundError(CasebookError, KeyError):
 
 class ConflictError(CasebookError):
     """Saving a stale copy: someone else saved the case since it was loaded."""
+
+
+class CaseBusyError(ConflictError):
+    """The case's lock could not be had in time: another command or notebook is saving it."""
+
+
+class StorageError(CasebookError, OSError):
+    """The disk refused a read or write (read-only casebook, no permission, disk full).
+
+    Also an ``OSError`` so code that already catches ``OSError`` keeps working;
+    ``str()`` is one line naming the path and what to check.
+    """
+
+    def __init__(self, path: object, error: OSError, *, action: str = "write") -> None:
+        reason = error.strerror or type(error).__name__
+        hint = {30: "the casebook is on a read-only disk", 13: "no permission to write there",
+                28: "the disk is full"}.get(error.errno or 0, "check the folder's permissions and free space")
+        super().__init__(error.errno, f"cannot {action} {path}: {reason} ({hint})")
+        self.path = str(path)
+
+    def __str__(self) -> str:
+        return str(self.args[1]) if len(self.args) > 1 else super().__str__()
 
 
 class CorruptCaseError(CasebookError):

@@ -18,9 +18,29 @@ from .errors import CaseInputError, CasebookError, ConflictError
 from .models import parse_case
 from .store import Casebook
 
-__all__ = ["examples_dir", "read_case_file", "read_new_case", "load_examples", "SEED_IDS"]
+__all__ = ["examples_dir", "read_case_file", "read_new_case", "load_examples", "safe_yaml", "SEED_IDS", "MAX_CASE_FILE_BYTES"]
 
 SEED_IDS = ("seed-a", "seed-b", "seed-c", "seed-d", "seed-e")
+MAX_CASE_FILE_BYTES = 4 * 1024 * 1024  # a case file to import; real ones are a few kilobytes
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases: ``*ref`` lets 625 bytes expand into billions of nodes (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in casebook files; "
+                                              "write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def safe_yaml(text: str) -> Any:
+    """YAML as plain data: no aliases, no tags, bounded nesting (``CaseInputError`` otherwise)."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise CaseInputError([("", "nested too deeply to be a case file")]) from None
 
 
 def bundled_dir(name: str) -> Path:
@@ -42,23 +62,39 @@ def examples_dir() -> Path:
 
 
 def read_case_file(path: Path) -> dict[str, Any]:
-    """A case-shaped dict from JSON or YAML; ids and dates stay text until validated."""
+    """A case-shaped dict from JSON or YAML; ids and dates stay text until validated.
+
+    Hostile files fail fast with one line: above 4 MB, YAML aliases, nesting
+    beyond the interpreter's recursion limit.
+    """
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CASE_FILE_BYTES + 1)
     except FileNotFoundError:
         raise CasebookError(f"{path}: no such file") from None
+    except OSError as error:
+        raise CasebookError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_CASE_FILE_BYTES:
+        raise CasebookError(f"{path}: larger than {MAX_CASE_FILE_BYTES // 2**20} MB; a case file is a few kilobytes")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise CasebookError(f"{path}: not UTF-8 text") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
+        data = json.loads(text) if kind == "JSON" else safe_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise CasebookError(f"{path}: cannot be read as {'JSON' if path.suffix.lower() == '.json' else 'YAML'} ({error})") from None
+        raise CasebookError(f"{path}: cannot be read as {kind} ({' '.join(str(error).split())})") from None
+    except RecursionError:
+        raise CaseInputError([("", "nested too deeply to be a case file")], source=str(path)) from None
+    except CaseInputError as error:
+        raise CaseInputError(error.problems, source=str(path)) from None
     if not isinstance(data, dict):
         raise CasebookError(f"{path}: expected a mapping with 'order' and 'problem' at the top level")
-    return _dates_to_text(data)
+    try:
+        return _dates_to_text(data)
+    except RecursionError:
+        raise CaseInputError([("", "nested too deeply to be a case file")], source=str(path)) from None
 
 
 def read_new_case(path: Path) -> dict[str, Any]:
@@ -100,7 +136,7 @@ def load_examples(book: Casebook, *, examples_dir: Path | None = None, replace: 
             book.delete(case_id)
         case = book.add(case)
         listing = folder / "evidence.yaml"
-        entries = yaml.safe_load(listing.read_text(encoding="utf-8")) if listing.exists() else []
+        entries = safe_yaml(listing.read_text(encoding="utf-8")) if listing.exists() else []
         for entry in entries or []:
             try:
                 add_evidence(book, case, folder / "evidence" / entry["file"], entry["kind"], entry.get("caption", ""))

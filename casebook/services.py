@@ -644,7 +644,9 @@ def export(book: Casebook, case_id: str, output_dir: str | os.PathLike[str], *,
     copies = _evidence.pack_copies(book, case, max_pixels=max_pixels) if {"zip", "html"} & set(formats) else None
     html = _summary.report_html(case, book=book, now=now, settings=settings, show_private=show_private,
                                 copies=copies) if {"zip", "html"} & set(formats) else None
-    markdown = _summary.report_markdown(case, now=now, settings=settings, show_private=show_private) \
+    if copies is None and "md" in formats:
+        copies = _evidence.pack_copies(book, case, max_pixels=max_pixels)
+    markdown = _summary.report_markdown(case, now=now, settings=settings, show_private=show_private, copies=copies) \
         if {"zip", "md"} & set(formats) else None
 
     def write(what: str, data: bytes) -> None:
@@ -730,8 +732,10 @@ def overview(book: Casebook, *, today: str | date | None = None) -> "pd.DataFram
 
 def overview_csv(book: Casebook, output_dir: str | os.PathLike[str], *, today: str | date | None = None) -> Path:
     """The overview as ``overview.csv`` in ``output_dir``."""
+    from .csvsafe import to_safe_csv
+
     frame = overview(book, today=today)
     path = _output_dir(output_dir) / EXPORT_NAMES["overview"]
-    atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8"))
+    to_safe_csv(frame, path)
     return path
 

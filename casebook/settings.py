@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import SECRET_ENV, Secret
+from .config import SECRET_ENV, Secret, check_base_url, check_token
 from .errors import CaseInputError, ConfigError
 from .i18n import Lang, check_lang
 from .rules import Rules, check_timezone, starter_overrides
@@ -230,9 +230,8 @@ def _secrets(table: Any, env: Mapping[str, str], where: str) -> dict[str, Secret
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{where}: [secrets] {name}: must be text in quotes")
-        if not value.isascii() or any(c.isspace() for c in value.strip()):
-            raise ConfigError(f"{name}: contains spaces or non-ASCII characters; paste the token exactly as issued")
-        out[name] = Secret(value)
+        source = variable if env.get(variable) else f"{where}: [secrets] {name}"
+        out[name] = check_token(Secret(value), source)
     unknown = sorted(set(table) - set(SECRET_ENV))
     if unknown:
         raise ConfigError(f"{where}: [secrets] {unknown[0]}: unknown secret; accepted: {', '.join(SECRET_ENV)}")
@@ -240,17 +239,7 @@ def _secrets(table: Any, env: Mapping[str, str], where: str) -> dict[str, Secret
 
 
 def _url(value: str | None, where: str) -> str | None:
-    if not value:
-        return None
-    import httpx
-
-    try:
-        url = httpx.URL(value)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise ConfigError(f"{where}: {value!r} is not a URL; expected e.g. https://api.17track.net/track/v2.2") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(f"{where}: {value!r} is not an http(s) URL with a host")
-    return value.rstrip("/")
+    return check_base_url(value, where) if value else None
 
 
 def starter_config() -> str:

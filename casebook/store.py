@@ -10,6 +10,22 @@ Layout::
 
 Why a folder of JSON files: a shopper can back it up, read it and hand it to
 a counsellor without a database; a crash mid-save must never cost them a case.
+
+Reading stored cases (design): new input is validated strictly
+(``models.validate``/``parse_case``), but ``get`` reads a stored file with
+``models.parse_stored_case``: a date outside 2000..2100 is clamped and
+over-long text is cut, and each such repair is listed in
+``case.load_problems``, so ``advise``/``summary`` keep working on a case
+written before the bounds existed and the CLI can show the problems as a
+row. The first save of such a case keeps the original file in ``.trash/``
+(nothing is lost). A file that cannot be repaired (not JSON, too deep,
+unknown fields, an amount such as ``1e99999999``) raises
+``CorruptCaseError`` with one line naming the file and the field; ``broken()``
+and ``to_frame()`` list those as rows instead of failing.
+
+Errors callers can print on one line: ``StorageError`` (read-only or full
+disk, naming the path), ``CaseBusyError`` (the case's lock is held by another
+process), ``CasebookError`` (not a casebook, or ``init`` on a file).
 """
 
 from __future__ import annotations
@@ -19,34 +35,39 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from .errors import (
+    CaseBusyError,
     CaseInputError,
     CaseNotFoundError,
     CasebookError,
     ConflictError,
     CorruptCaseError,
     SchemaVersionError,
+    StorageError,
 )
-from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, utc_now
+from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, parse_stored_case, utc_now
 from .settings import CONFIG_FILE, Settings, starter_config
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MARKER_FILE = CONFIG_FILE
-__all__ = ["Casebook", "BrokenCase", "MIGRATIONS", "atomic_write_bytes", "CASE_FILE", "MARKER_FILE"]
+__all__ = ["Casebook", "BrokenCase", "MIGRATIONS", "atomic_write_bytes", "write_new_file", "CASE_FILE",
+           "MARKER_FILE", "MAX_CASE_BYTES", "TRASH"]
 
 CASE_FILE = "case.json"
 LOCK_SUFFIX = ".lock"
 TRASH = ".trash"
+MAX_CASE_BYTES = 64 * 1024 * 1024  # a case.json above this is refused as corrupt (real ones are kilobytes)
 
 # schema_version N -> function turning a version-N dict into a version-(N+1) dict.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -79,8 +100,46 @@ class BrokenCase:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old or the new bytes, never half.
 
-    Temp file in the same folder, fsync, rename over, fsync the folder.
+    Temp file in the same folder, fsync, rename over, fsync the folder. A disk
+    that refuses (read-only, no permission, full) raises ``StorageError``
+    naming ``path``.
     """
+    try:
+        _write_via_temp(path, data, replace=True)
+    except StorageError:
+        raise
+    except OSError as error:
+        raise StorageError(path, error) from None
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Like ``atomic_write_bytes`` but never replaces: ``FileExistsError`` if ``path`` is taken.
+
+    Why: two writers that picked the same name must not overwrite each
+    other's file (evidence added concurrently).
+    """
+    try:
+        _write_via_temp(path, data, replace=False)
+    except (StorageError, FileExistsError):
+        raise
+    except OSError as error:
+        raise StorageError(path, error) from None
+
+
+def _place_new(tmp_name: str, path: Path) -> None:
+    """Give the finished temp file the name ``path`` only if nobody has it (``FileExistsError`` otherwise)."""
+    try:
+        os.link(tmp_name, path)  # atomic, and fails if the name exists
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: reserve the name exclusively, then fill it atomically
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.replace(tmp_name, path)
+        return
+    os.unlink(tmp_name)
+
+
+def _write_via_temp(path: Path, data: bytes, *, replace: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -88,7 +147,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        if replace:
+            os.replace(tmp_name, path)
+        else:
+            _place_new(tmp_name, path)
     except BaseException:
         try:
             os.unlink(tmp_name)
@@ -128,8 +190,10 @@ def _migrate(data: dict[str, Any], path: Path) -> dict[str, Any]:
 class Casebook:
     """A folder of cases with atomic, locked, revisioned saves."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = False, settings: Settings | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False, settings: Settings | None = None,
+                 lock_timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser().resolve()
+        self.lock_timeout = lock_timeout
         marker = self.path / MARKER_FILE
         if create:
             self.prepare(self.path)
@@ -144,21 +208,26 @@ class Casebook:
     def prepare(path: str | os.PathLike[str]) -> Path:
         """Make ``path`` a casebook folder (with a starter ``casebook.toml``) if it is not one yet."""
         folder = Path(path).expanduser()
+        marker = folder / MARKER_FILE
         if folder.exists() and not folder.is_dir():
-            raise CasebookError(f"{folder}: is a file, not a folder; choose a folder for the casebook")
+            raise CasebookError(f"{folder}: exists and is a file, not a folder; choose another place for the casebook")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            marker = folder / MARKER_FILE
-            if not marker.exists():
-                atomic_write_bytes(marker, starter_config().encode("utf-8"))
+        except (FileExistsError, NotADirectoryError):
+            raise CasebookError(f"{folder}: a part of this path is a file, not a folder; choose another place") from None
         except OSError as error:
-            raise CasebookError(f"{folder}: cannot create the casebook ({error.strerror or error})") from None
+            raise StorageError(folder, error, action="create") from None
+        if marker.is_dir():
+            raise CasebookError(f"{marker}: is a folder; a casebook needs {MARKER_FILE} to be a file")
+        if not marker.exists():
+            atomic_write_bytes(marker, starter_config().encode("utf-8"))
         return folder
 
     @classmethod
-    def init(cls, path: str | os.PathLike[str], *, settings: Settings | None = None) -> "Casebook":
-        """Create (or reopen) a casebook folder."""
-        return cls(path, create=True, settings=settings)
+    def init(cls, path: str | os.PathLike[str], *, settings: Settings | None = None,
+             lock_timeout: float = 30.0) -> "Casebook":
+        """Create (or reopen) a casebook folder; ``CasebookError`` if ``path`` is a file."""
+        return cls(path, create=True, settings=settings, lock_timeout=lock_timeout)
 
     def __repr__(self) -> str:
         return f"Casebook({str(self.path)!r})"
@@ -174,16 +243,37 @@ class Casebook:
         return self.case_dir(case_id) / "evidence"
 
     def _lock(self, case_id: str) -> FileLock:
-        return FileLock(str(self.path / f".{check_case_id(case_id)}{LOCK_SUFFIX}"), timeout=30)
+        return FileLock(str(self.path / f".{check_case_id(case_id)}{LOCK_SUFFIX}"), timeout=self.lock_timeout)
+
+    @contextmanager
+    def locked(self, case_id: str) -> Iterator[None]:
+        """Hold the case's lock (not re-entrant); ``CaseBusyError`` when another process keeps it too long."""
+        lock = self._lock(case_id)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CaseBusyError(
+                f"case {case_id!r} is busy: another casebook command or notebook is saving it "
+                f"(waited {self.lock_timeout:g} s for {lock.lock_file}); try again in a moment"
+            ) from None
+        except OSError as error:
+            raise StorageError(lock.lock_file, error, action="lock") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- reading -------------------------------------------------------------
     def ids(self) -> list[str]:
         """Every case id, sorted; folders without a case.json are not cases."""
         found = []
-        with os.scandir(self.path) as entries:
-            for entry in entries:
-                if entry.is_dir() and not entry.name.startswith(".") and os.path.exists(os.path.join(entry.path, CASE_FILE)):
-                    found.append(entry.name)
+        try:
+            with os.scandir(self.path) as entries:
+                for entry in entries:
+                    if entry.is_dir() and not entry.name.startswith(".") and os.path.exists(os.path.join(entry.path, CASE_FILE)):
+                        found.append(entry.name)
+        except OSError as error:
+            raise StorageError(self.path, error, action="list") from None
         return sorted(found)
 
     def __contains__(self, case_id: object) -> bool:
@@ -202,24 +292,31 @@ class Casebook:
         """Load one case; the error names the file and the field when it is broken."""
         path = self.case_file(case_id)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_CASE_BYTES + 1)
         except FileNotFoundError:
             raise CaseNotFoundError(f"no case {case_id!r} in {self.path}; `casebook list` shows the ids") from None
+        except OSError as error:
+            raise StorageError(path, error, action="read") from None
+        if len(raw) > MAX_CASE_BYTES:
+            raise CorruptCaseError(str(path), f"larger than {MAX_CASE_BYTES // 2**20} MB; a case file is never that big")
         return self._load(raw, path)
 
     def _load(self, raw: bytes, path: Path) -> Case:
+        """Parse and validate leniently (see the module docstring); unrepairable files are ``CorruptCaseError``."""
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise CorruptCaseError(str(path), f"not valid JSON ({error})") from None
+        except RecursionError:
+            raise CorruptCaseError(str(path), "nested too deeply to be a case") from None
         if not isinstance(data, dict):
             raise CorruptCaseError(str(path), "expected a JSON object at the top level")
         data = _migrate(data, path)
         try:
-            case = Case.model_validate(data)
-        except ValidationError as error:
-            detail = str(CaseInputError.from_validation(error))
-            raise CorruptCaseError(str(path), detail) from None
+            case = parse_stored_case(data)
+        except CaseInputError as error:
+            raise CorruptCaseError(str(path), str(error)) from None
         if case.id != path.parent.name:
             raise CorruptCaseError(str(path), f"id: {case.id!r} does not match its folder {path.parent.name!r}")
         return case
@@ -241,6 +338,18 @@ class Casebook:
             except CorruptCaseError as error:
                 result.append(BrokenCase(case_id, self.case_file(case_id), error.detail))
         return result
+
+    def problems(self) -> dict[str, list[str]]:
+        """Cases that load only after repairs (clamped dates, cut text), with what was repaired."""
+        found: dict[str, list[str]] = {}
+        for case_id in self.ids():
+            try:
+                case = self.get(case_id)
+            except CorruptCaseError:
+                continue
+            if case.load_problems:
+                found[case_id] = list(case.load_problems)
+        return found
 
     # -- writing -------------------------------------------------------------
     def new_id(self, order: Order) -> str:
@@ -264,7 +373,7 @@ class Casebook:
 
     def add(self, case: Case) -> Case:
         """Save a case under its own id as a new case (revision 1)."""
-        with self._lock(case.id):
+        with self.locked(case.id):
             if self._exists(case.id):
                 raise ConflictError(f"a case {case.id!r} already exists in {self.path}; choose another id")
             case.revision = 0
@@ -276,7 +385,7 @@ class Casebook:
         On success ``case.revision`` and ``case.updated_at`` are updated in place
         so the same object can be saved again.
         """
-        with self._lock(case.id):
+        with self.locked(case.id):
             path = self.case_file(case.id)
             if not path.exists():
                 raise CaseNotFoundError(f"no case {case.id!r} in {self.path}; create it with new_case() or add()")
@@ -289,18 +398,28 @@ class Casebook:
             return self._write(case)
 
     def update(self, case_id: str, change: Callable[[Case], None]) -> Case:
-        """Load, change and save under the lock: the safe read-modify-write."""
-        with self._lock(case_id):
+        """Load, change and save under the lock: the safe read-modify-write.
+
+        A bad value assigned by ``change`` is a ``CaseInputError`` naming the field; nothing is saved.
+        """
+        with self.locked(case_id):
             case = self.get(case_id)
-            change(case)
+            try:
+                change(case)
+            except ValidationError as error:
+                raise CaseInputError.from_validation(error) from None
             return self._write(case)
+
+    def save_locked(self, case: Case) -> Case:
+        """Save ``case`` as the new revision while the caller holds ``locked(case.id)`` (no staleness check)."""
+        return self._write(case)
 
     def _peek_revision(self, path: Path) -> int | None:
         try:
             data = json.loads(path.read_bytes())
             revision = data.get("revision")
             return revision if isinstance(revision, int) else None
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             return None
 
     def _write(self, case: Case) -> Case:
@@ -310,23 +429,45 @@ class Casebook:
             Case.model_validate(new.model_dump())
         except ValidationError as error:
             raise CaseInputError.from_validation(error) from None
+        except RecursionError:
+            raise CaseInputError([("", "nested too deeply to be saved")]) from None
         data = new.model_dump_json(indent=2).encode("utf-8")
-        self.evidence_dir(case.id).mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.case_file(case.id), data)
+        target = self.case_file(case.id)
+        if case.load_problems and target.exists():
+            self._keep_original(case.id, target)
+        try:
+            self.evidence_dir(case.id).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(self.evidence_dir(case.id), error, action="create") from None
+        atomic_write_bytes(target, data)
         case.__dict__["revision"] = new.revision
         case.__dict__["updated_at"] = new.updated_at
+        case.load_problems.clear()
         return case
+
+    def _keep_original(self, case_id: str, path: Path) -> Path:
+        """Copy a repaired case's file into ``.trash/`` before it is overwritten: its original values stay readable."""
+        target = self.path / TRASH / f"{case_id}-original-{utc_now():%Y%m%dT%H%M%S%fZ}.json"
+        try:
+            target.parent.mkdir(exist_ok=True)
+            shutil.copy2(path, target)
+        except OSError as error:
+            raise StorageError(target, error) from None
+        return target
 
     def delete(self, case_id: str) -> Path:
         """Move a case to ``.trash/`` (never a hard delete) and return where it went."""
-        with self._lock(case_id):
+        with self.locked(case_id):
             source = self.case_dir(case_id)
             if not (source / CASE_FILE).exists():
                 raise CaseNotFoundError(f"no case {case_id!r} in {self.path}")
             trash = self.path / TRASH
-            trash.mkdir(exist_ok=True)
             target = trash / f"{case_id}-{utc_now():%Y%m%dT%H%M%S%fZ}"
-            shutil.move(str(source), str(target))
+            try:
+                trash.mkdir(exist_ok=True)
+                shutil.move(str(source), str(target))
+            except OSError as error:
+                raise StorageError(source, error, action="move to the trash") from None
             return target
 
     # -- overview --------------------------------------------------------------

@@ -352,10 +352,14 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
         picture = Markup(timeline_svg(facts.events, promised=case.order.promised_by,
                                       today=facts.now.astimezone(facts.tz).date(),
                                       title=case.shipment.tracking_number or "" if case.shipment else "",
-                                      mask=facts.mask))
+                                      mask=facts.mask))  # tooltips masked like the table
     thumbs: dict[str, str] = {}
     if images and book is not None:
+        if copies is None:
+            copies = pack_copies(book, case)
         thumbs = _thumbnails(book, case, copies)
+    # a copy whose location could not be removed is said so beside it, never shipped as clean
+    location_kept = {item.file for item, _ in copies or [] if not getattr(item, "location_removed", True)}
     zone = facts.now.astimezone(facts.tz).strftime("%Z")
     return {
         "f": facts, "o": case.order, "case": case, "zone": zone,
@@ -365,7 +369,7 @@ def _report_context(book: Casebook | None, case: Case, facts: Facts, *, images: 
                     "customs": e.stage == "customs",
                     "location": facts.mask(e.location or ""), "description": facts.mask(e.description),
                     "translation": facts.mask(e.translation or "")} for e in facts.events],
-        "plot": picture, "thumbs": thumbs, "advice": facts.advice,
+        "plot": picture, "thumbs": thumbs, "advice": facts.advice, "location_kept": location_kept,
         "deadlines": [d for d in facts.advice.deadlines if d.status.value != "not_applicable"],
         "shopper": {"name": facts.mask(case.shopper.name or ""), "phone": facts.mask.phone(),
                     "address": facts.mask.address(), "customs_code": facts.mask.customs_code()},
@@ -396,10 +400,11 @@ def report_html(case: Case, *, book: Casebook | None = None, now: datetime | Non
 
 
 def report_markdown(case: Case, *, now: datetime | None = None, settings: Settings | None = None,
-                    show_private: bool = False) -> str:
+                    show_private: bool = False, copies: list[tuple[Any, bytes]] | None = None) -> str:
     """The same report as Markdown, with case text escaped so no raw HTML survives rendering."""
     facts = _gather(case, settings=settings, now=now, show_private=show_private)
-    return _TEXT.get_template("report.md.j2").render(**_report_context(None, case, facts, images=False, plot=False))
+    return _TEXT.get_template("report.md.j2").render(**_report_context(None, case, facts, images=False, plot=False,
+                                                                       copies=copies))
 
 
 # -- the pack ---------------------------------------------------------------------------------------
@@ -420,7 +425,7 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
     if html is None:
         html = report_html(case, book=book, now=now, settings=settings, show_private=show_private, copies=copies)
     if markdown is None:
-        markdown = report_markdown(case, now=now, settings=settings, show_private=show_private)
+        markdown = report_markdown(case, now=now, settings=settings, show_private=show_private, copies=copies)
     files: dict[str, bytes] = {
         "message-en.txt": summary.text("en").encode("utf-8"),
         "message-ko.txt": summary.text("ko").encode("utf-8"),
@@ -438,6 +443,7 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
         "ready": summary.ready,
         "private_details": "shown" if show_private else "masked",
         "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in files.items()],
+        "location_not_removed": [f"evidence/{item.file}" for item, _ in copies if not item.location_removed],
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

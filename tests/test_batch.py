@@ -12,6 +12,7 @@ from casebook.store import Casebook
 from tests.conftest import ROOT
 
 ORDERS = ROOT / "examples" / "batch" / "orders.csv"
+EXAMPLES = ROOT / "examples"
 pytestmark = pytest.mark.notebooks
 
 

@@ -235,9 +235,11 @@ def test_formats_that_cannot_be_stripped_say_so_in_the_manifest():
     assert strip_location(b"%PDF-1.7", "application/pdf") == (b"%PDF-1.7", [])
 
 
-def test_a_kind_that_does_not_match_the_content_is_warned_about(book, case):
-    result = add_evidence(book, case, b"just some text", "defect_photo", original_name="notes.txt")
-    assert result.evidence.mime == "text/plain"
-    assert result.warnings and "not image" in result.warnings[0]
+def test_a_kind_that_does_not_match_the_content_is_refused(book, case):
+    # was a warning; refused since issue #13: a text file is no defect photo, and the pack would claim it was
+    with pytest.raises(EvidenceError, match="defect_photo needs a photo"):
+        add_evidence(book, case, b"just some text", "defect_photo", original_name="notes.txt")
+    assert book.get("ev").evidence == []
+    assert add_evidence(book, case, b"just some text", "other", original_name="notes.txt").evidence.mime == "text/plain"
     video = add_evidence(book, case, (EXAMPLE / "unboxing.mp4").read_bytes(), "unboxing_video", original_name="v.mp4")
     assert video.warnings == ()

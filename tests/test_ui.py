@@ -156,9 +156,11 @@ def test_the_app_chains_the_steps(book, tmp_path):
     assert app.tabs.titles[1] == "주문 기록" and app.log.save_button.description == "사례 저장"
 
 
-def test_the_evidence_panel_shows_kind_mismatch_warnings(seeded):
+def test_the_evidence_panel_shows_a_kind_mismatch(seeded):
+    # a mismatch was a warning; since issue #13 it is refused, and the panel shows why
     panel = EvidencePanel(seeded, "seed-a", lang="en")
     panel.kind.value = "defect_photo"
     upload(panel, ("notes.txt", "메모: 금이 간 곳 두 군데".encode()))
     panel.add_button.click()
-    assert "warning:" in panel.status.value and "text/plain" in panel.status.value and panel.errors == []
+    assert panel.errors and "text/plain" in panel.errors[-1] and "notes.txt" in panel.errors[-1]
+    assert len(seeded.get("seed-a").evidence) == 5

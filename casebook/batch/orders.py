@@ -51,6 +51,7 @@ class OrderTask:
     parameters: dict[str, dict[str, Any]]  # step name -> papermill parameters (result_file is added per run)
     paste_file: str | None = None  # the tracking text for step 02 (from the CSV, or fetched by the batch)
     tracking_error: str | None = None  # the central fetch's answer when it could not track this number
+    input_error: str | None = None  # a file the row names that may not be read (outside the CSV's folder, a link)
     kernel: str = "python3"
     timeout: float = 300.0
 
@@ -93,18 +94,33 @@ def read_orders(path: Path) -> list[BatchRow]:
     return rows
 
 
-def _absolute(value: str, base: Path) -> str:
-    """A CSV cell's path: absolute as given, else relative to the CSV's folder, else (if only that exists) to the cwd."""
+def _contained(value: str, base: Path, root: Path) -> str:
+    """A CSV cell's path (relative to the CSV's folder ``base`` unless absolute), which must lie inside ``root``."""
+    from ..evidence import resolve_inside
+
     path = Path(value).expanduser()
-    if path.is_absolute():
-        return str(path)
-    beside = base / path
-    return str(beside if beside.exists() or not path.exists() else path.absolute())
+    return str(resolve_inside(path if path.is_absolute() else base / path, root))
 
 
 def make_task(row: BatchRow, *, output: Path, casebook_path: Path, notebooks_dir: Path, base: Path,
-              kernel: str = "python3", timeout: float = 300.0) -> OrderTask:
-    """The four steps' parameters for one row; paths in the CSV are relative to the CSV's folder (``base``)."""
+              kernel: str = "python3", timeout: float = 300.0, evidence_root: Path | None = None) -> OrderTask:
+    """The four steps' parameters for one row; paths in the CSV are relative to the CSV's folder (``base``).
+
+    Files a row names (evidence, a pasted tracking page) must lie inside the CSV's folder or ``evidence_root``:
+    a row naming ``../../.ssh/id_rsa`` or a link out of the folder fails with a one-line error.
+    """
+    from ..errors import EvidenceError
+
+    root = evidence_root or base
+    problems: list[str] = []
+
+    def contained(value: str) -> str:
+        try:
+            return _contained(value, base, root)
+        except EvidenceError as error:
+            problems.append(str(error))
+            return value
+
     v = row.values
     row_dir = output / row.row_id
     common: dict[str, Any] = {"casebook_path": str(casebook_path), "today": v.get("today") or None}
@@ -117,7 +133,7 @@ def make_task(row: BatchRow, *, output: Path, casebook_path: Path, notebooks_dir
     for entry in (v.get("evidence") or "").split(";"):
         file, bar, rest = entry.strip().partition("|")
         if file.strip():
-            evidence.append(_absolute(file.strip(), base) + bar + rest)
+            evidence.append(contained(file.strip()) + bar + rest)
     paste = v.get("paste_file") or None
     parameters = {
         "01_log_order": common | fields | {"case_id": case_id},
@@ -125,5 +141,6 @@ def make_task(row: BatchRow, *, output: Path, casebook_path: Path, notebooks_dir
         "03_collect_evidence": common | {"case_id": case_id, "evidence": evidence, "evidence_base": str(base)},
         "04_dispute_summary": common | {"case_id": case_id, "output_dir": str(row_dir / "summary")},
     }
+    paste_file = contained(paste) if paste else None
     return OrderTask(row.row_id, row.line, case_id, str(row_dir), str(casebook_path), str(notebooks_dir), parameters,
-                     paste_file=_absolute(paste, base) if paste else None, kernel=kernel, timeout=timeout)
+                     paste_file=paste_file, kernel=kernel, timeout=timeout, input_error="; ".join(problems) or None)

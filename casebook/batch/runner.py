@@ -75,11 +75,12 @@ def _finished(row_dir: Path) -> RowResult | None:
 
 def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int = 2, notebooks_dir: Path | None = None,
               kernel: str = "python3", progress: bool = True, engine: str = "local", scheduler: str | None = None,
-              provider: str = "offline", timeout: float = 300.0) -> list[RowResult]:
+              provider: str = "offline", timeout: float = 300.0, evidence_root: Path | None = None) -> list[RowResult]:
     """Run every row; returns one result per row, in spreadsheet order, and writes ``summary.csv``.
 
     Every path may be relative to the current directory; paths inside the CSV
-    are relative to the CSV's folder. ``timeout`` bounds each notebook cell:
+    are relative to the CSV's folder and must lie inside it (or inside
+    ``evidence_root``). ``timeout`` bounds each notebook cell:
     a cell that hangs fails its order and the worker's kernel is replaced.
     """
     from tqdm.auto import tqdm
@@ -110,7 +111,8 @@ def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int =
             results[row.row_id] = done
         else:
             tasks.append(make_task(row, output=output, casebook_path=book.path.absolute(), notebooks_dir=notebooks,
-                                   base=orders.parent, kernel=kernel, timeout=timeout))
+                                   base=orders.parent, kernel=kernel, timeout=timeout,
+                                   evidence_root=Path(evidence_root).expanduser().absolute() if evidence_root else None))
     if provider in NETWORK_PROVIDERS:
         fetch_tracking(tasks, provider, book=book, progress=progress)
     with tqdm(total=len(tasks), desc="batch", unit="order", disable=not progress or not tasks) as bar:
@@ -132,11 +134,14 @@ def write_summary(output: Path, results: list[RowResult]) -> None:
     import csv
     import io
 
+    from ..csvsafe import safe_csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["row_id", "line", "status", "case_id", "ready", "error"])
     for r in results:
-        writer.writerow([r.row_id, r.line, r.status, r.case_id or "", "" if r.ready is None else str(r.ready), r.error or ""])
+        cells = [r.row_id, r.line, r.status, r.case_id or "", "" if r.ready is None else str(r.ready), r.error or ""]
+        writer.writerow([safe_csv_cell(c) for c in cells])  # a spreadsheet must not run a cell as a formula
     atomic_write_bytes(output / "summary.csv", buffer.getvalue().encode("utf-8"))
 
 

@@ -99,6 +99,8 @@ def run_order(task: OrderTask) -> RowResult:
     result = RowResult(task.row_id, task.line, "failed")
     case_id: str | None = None
     try:
+        if task.input_error:
+            raise CasebookError(task.input_error)
         kernel = kernel_for_thread(task.kernel)
         kernel.reset()
         for name in STEPS:

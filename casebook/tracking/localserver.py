@@ -27,6 +27,7 @@ __all__ = ["LocalTrackingServer", "Request"]
 API_PREFIX = "/track/v2.2/"
 UNIPASS_PATH = "/ext/rest/cargCsclPrgsInfoQry/retrieveCargCsclPrgsInfo"
 FAULTS = ("429", "500", "slow", "malformed", "partial", "badtoken")
+MAX_BODY = 1024 * 1024  # a request of 40 numbers is a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,8 @@ class LocalTrackingServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = 10  # seconds: a client that stops sending must not hold a thread forever
+
             def log_message(self, *args: Any) -> None:  # keep test output (and tokens) out of stderr
                 return
 
@@ -230,7 +233,13 @@ class LocalTrackingServer:
                     pass  # the client gave up (timeout test)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    length = -1
+                if not 0 <= length <= MAX_BODY:
+                    self._send(413, {}, b"request body missing a valid length or too large", "text/plain")
+                    return
                 raw = self.rfile.read(length) if length else b""
                 path = urlparse(self.path).path
                 if not path.startswith(API_PREFIX):
@@ -238,7 +247,7 @@ class LocalTrackingServer:
                     return
                 try:
                     body = json.loads(raw or b"null")
-                except ValueError:
+                except (ValueError, RecursionError):
                     body = None
                 arrived = time.monotonic()
                 status, headers, payload = server.handle_api(path[len(API_PREFIX):], self.headers.get("17token"), body)

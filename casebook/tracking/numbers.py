@@ -30,6 +30,7 @@ __all__ = [
     "suggest",
     "extract",
     "check_digit",
+    "MAX_EXTRACT_CHARS",
 ]
 
 # Characters a pasted number may carry that are not part of it.
@@ -522,6 +523,12 @@ _TOKEN = re.compile(r"[0-9A-Za-z]+(?:[ \-][0-9A-Za-z]+)*")
 _KR_PHONE = re.compile(r"^(?:01[016789]\d{7,8}|0[2-6]\d{7,9}|070\d{8}|15\d{6}|16\d{6}|18\d{6}|82\d{8,10})$")
 
 
+_PIECE = re.compile(r"[0-9A-Za-z]+")
+MAX_WINDOW = 60  # characters: a number with its spaces; the longest format has 41
+MAX_JOIN_PIECES = 10  # "1Z 999 AA1 01 2345 6784" has 6
+MAX_EXTRACT_CHARS = 200_000  # a pasted page or e-mail; more is refused, not searched
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A tracking number found in free text."""
@@ -533,7 +540,7 @@ class Found:
     line: str
 
 
-def extract(text: str, *, registry: Registry | None = None) -> list[Found]:  # noqa: C901
+def extract(text: str, *, registry: Registry | None = None, max_chars: int | None = MAX_EXTRACT_CHARS) -> list[Found]:  # noqa: C901
     """Every tracking number in pasted text (order page, e-mail, chat), in order.
 
     Letter-bearing formats (RA…CN, LP…, YT…, 1Z…) are taken anywhere. A
@@ -541,7 +548,16 @@ def extract(text: str, *, registry: Registry | None = None) -> list[Found]:  # n
     of tracking (운송장, 송장, tracking, waybill …) and not of an order id or a
     phone number, because AliExpress order ids (15-16+ digits) and Korean
     phone numbers look like digits-only tracking numbers.
+
+    Linear in the text: candidate windows are at most ``MAX_WINDOW`` characters
+    wide and each distinct candidate is parsed once. Text above ``max_chars``
+    is a ``TrackingNumberError``.
     """
+    if not isinstance(text, str):
+        raise TrackingNumberError(f"text to search must be text, got {type(text).__name__}")
+    if max_chars is not None and len(text) > max_chars:
+        raise TrackingNumberError(f"the text is {len(text):,} characters long; at most {max_chars:,} are searched for "
+                                  "tracking numbers")
     registry = registry or default_registry()
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
@@ -551,17 +567,23 @@ def extract(text: str, *, registry: Registry | None = None) -> list[Found]:  # n
     offset = 0
     previous = ""
     for line in lines:
+        named: tuple[str, ...] | None = None  # computed once per line, only when a candidate needs it
+        tried: dict[str, TrackingNumber | None] = {}
         for m in _TOKEN.finditer(line):
-            for start, end, raw in _windows(line, m):
+            for start, end, raw in _windows(line, m, registry.min_length, registry.max_length):
                 number = normalise(raw)
                 if len(number) < registry.min_length or len(number) > registry.max_length or number in seen:
                     continue
-                named = _named_carriers(previous + line, registry)
-                parsed = parse(number, registry=registry, prefer=named)
-                if not parsed.valid or not _plausible(parsed, line[:start], previous, named):
+                if named is None:
+                    named = _named_carriers(previous + line, registry)
+                if number not in tried:
+                    parsed = parse(number, registry=registry, prefer=named)
+                    tried[number] = parsed if parsed.valid else None
+                parsed_or_none = tried[number]
+                if parsed_or_none is None or not _plausible(parsed_or_none, line[:start], previous, named):
                     continue
                 seen.add(number)
-                results.append(Found(number, parsed, offset + start, offset + end, line.strip()))
+                results.append(Found(number, parsed_or_none, offset + start, offset + end, line.strip()))
                 break
         previous = line
         offset += len(line)
@@ -582,22 +604,38 @@ def _named_carriers(context: str, registry: Registry) -> tuple[str, ...]:
 _JOINABLE = re.compile(r"^(?:[0-9]+|[A-Za-z]{1,3}|[A-Za-z]{1,4}[0-9]+|[0-9]+[A-Za-z]{1,3})$")
 
 
-def _windows(line: str, m: re.Match[str]) -> list[tuple[int, int, str]]:
+def _windows(line: str, m: re.Match[str], min_length: int = 1, max_length: int = MAX_WINDOW) -> list[tuple[int, int, str]]:
     """Spans to try in a run of words: widest joins first, then single words.
 
     Only number-like pieces are joined ("RR 3041 8275 2 CN"); a plain word
-    never becomes part of a number.
+    never becomes part of a number. A join spans at most ``MAX_JOIN_PIECES``
+    words and ``MAX_WINDOW`` characters, and only joins whose letters and
+    digits could make a number (``min_length``..``max_length``) are kept, so a
+    3 KB run of "1 1 1 …" costs a few thousand steps instead of every pair of
+    words (which took 80 s).
     """
     start = m.start()
-    pieces = [(p.start() + start, p.end() + start, p.group()) for p in re.finditer(r"[0-9A-Za-z]+", m.group())]
-    spans: list[tuple[int, int]] = []
-    for width in range(len(pieces), 1, -1):
-        for i in range(0, len(pieces) - width + 1):
-            group = pieces[i : i + width]
-            if all(_JOINABLE.match(text) for _, _, text in group) and any(text.isdigit() for _, _, text in group):
-                spans.append((group[0][0], group[-1][1]))
-    spans.extend((a, b) for a, b, _ in pieces)
-    return [(a, b, line[a:b]) for a, b in spans if b - a <= 60]
+    pieces = [(p.start() + start, p.end() + start, p.group()) for p in _PIECE.finditer(m.group())]
+    joinable = [bool(_JOINABLE.match(text)) for _, _, text in pieces]
+    digits = [text.isdigit() for _, _, text in pieces]
+    joins: list[tuple[int, int, int, int]] = []  # (-width, i, start, end)
+    for i in range(len(pieces)):
+        if not joinable[i]:
+            continue
+        has_digit, chars = digits[i], len(pieces[i][2])
+        for j in range(i + 1, min(len(pieces), i + MAX_JOIN_PIECES)):
+            if not joinable[j] or pieces[j][1] - pieces[i][0] > MAX_WINDOW:
+                break
+            has_digit = has_digit or digits[j]
+            chars += len(pieces[j][2])
+            if chars > max_length:
+                break
+            if has_digit and chars >= min_length:
+                joins.append((-(j - i + 1), i, pieces[i][0], pieces[j][1]))
+    joins.sort()
+    spans = [(a, b) for _, _, a, b in joins]
+    spans.extend((a, b) for a, b, text in pieces if min_length <= len(text) <= max_length)
+    return [(a, b, line[a:b]) for a, b in spans if b - a <= MAX_WINDOW]
 
 
 def _plausible(parsed: TrackingNumber, before: str, previous_line: str, named: tuple[str, ...]) -> bool:

@@ -86,8 +86,16 @@ def timeline_png(events: list[TrackingEvent], *, promised: date | None = None, t
 def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, today: date | None = None,
                  title: str = "", width: int = 720, height: int = 260, mask: Callable[[str], str] | None = None,
                  lang: str = "en") -> str:
-    """The same step plot as ``timeline_png``, as a self-contained SVG string (no script, no external refs)."""
+    """The same step plot as ``timeline_png``, as a self-contained SVG string (no script, no external refs).
+
+    Each point's tooltip (``<title>``) shows the event text through ``mask``
+    (the report passes its ``Masker``), so it never shows what the table hides.
+    """
     from html import escape
+
+    from ..privacy import mask_text
+
+    mask = mask or mask_text
 
     ordered = sorted(events, key=lambda e: e.time)
     left, right, top, bottom = 130, 20, 24, 40
@@ -117,10 +125,10 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
         t = start + span * n / ticks
         parts.append(f'<text x="{x(t):.1f}" y="{height - 22}" text-anchor="middle" fill="#57606a">'
                      f'{datetime.fromtimestamp(t).strftime("%m-%d")}</text>')
-    from ..i18n import t
+    from ..i18n import t as text_of
 
-    shown = mask or (lambda text: text)
-    for day, colour, dash, name in ((promised, "#cf222e", "5,3", t("report.promised", lang)), (today, "#57606a", "2,3", "")):
+    for day, colour, dash, name in ((promised, "#cf222e", "5,3", text_of("report.promised", lang)),
+                                    (today, "#57606a", "2,3", "")):
         if day is not None:
             px = x(datetime.combine(day, datetime.min.time()).astimezone().timestamp())
             parts.append(f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{colour}" stroke-dasharray="{dash}"/>')
@@ -136,6 +144,6 @@ def timeline_svg(events: list[TrackingEvent], *, promised: date | None = None, t
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#1f6feb" stroke-width="1.5"/>')
         for n, event in enumerate(ordered):
             parts.append(f'<circle cx="{x(moments[n]):.1f}" cy="{y(_level(event)):.1f}" r="3" fill="{_colour(event)}">'
-                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(shown(event.description))}</title></circle>')
+                         f'<title>{escape(event.time.isoformat(timespec="minutes"))} {escape(mask(event.description))}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)

@@ -3,20 +3,24 @@
 ``track_many`` shows a progress bar (``tqdm.auto``: a widget in notebooks,
 text in a terminal). ``save_result`` appends a snapshot to the case (what
 tracking said, when: it is evidence) and merges the events, under the
-store's lock so nothing another process saved is lost.
+store's lock so nothing another process saved is lost. Provider text is
+scrubbed of every registered secret (``config.redact``) before it is saved:
+a server that echoes the request (UNI-PASS puts its key in the URL) must
+not plant the key in a case file.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..config import redact, redact_data
 from ..errors import CasebookError
-from ..models import Case, Shipment
+from ..models import LINE_MAX, TITLE_MAX, Case, Shipment, TrackingEvent, clip
 from ..settings import Settings
 from ..store import Casebook
 from .providers import OfflineProvider, Provider, TrackingResult
 
-__all__ = ["get_provider", "track_many", "save_result", "saved_result", "track_casebook", "PROVIDERS"]
+__all__ = ["get_provider", "track_many", "save_result", "saved_result", "track_casebook", "redact_result", "PROVIDERS"]
 
 PROVIDERS = ("offline", "17track", "unipass")
 
@@ -59,8 +63,36 @@ def _shipment_for(case: Case, number: str) -> Shipment:
     return case.shipments[-1]
 
 
+_EVENT_TEXT = {"description": LINE_MAX, "location": TITLE_MAX, "translation": LINE_MAX, "sub_status": TITLE_MAX,
+               "stage": TITLE_MAX, "carrier": TITLE_MAX}
+
+
+def _redacted_event(event: TrackingEvent) -> TrackingEvent:
+    changes = {}
+    for name, limit in _EVENT_TEXT.items():
+        value = getattr(event, name)
+        if isinstance(value, str):
+            cleaned = redact(value)
+            if cleaned != value:
+                changes[name] = clip(cleaned, limit)
+    return event.model_copy(update=changes) if changes else event
+
+
+def redact_result(result: TrackingResult) -> TrackingResult:
+    """A copy of ``result`` whose event texts, status words and raw answer carry no registered secret."""
+    return result.model_copy(update={
+        "events": [_redacted_event(e) for e in result.events],
+        "sub_status": redact(result.sub_status) if result.sub_status else result.sub_status,
+        "raw": redact_data(result.raw) if result.raw is not None else None,
+    })
+
+
 def save_result(book: Casebook, case_id: str, result: TrackingResult) -> Case:
-    """Keep a snapshot of ``result`` in the case and merge its events (newest first, no duplicates)."""
+    """Keep a snapshot of ``result`` in the case and merge its events (newest first, no duplicates).
+
+    Secrets are scrubbed from the provider's text first (``redact_result``).
+    """
+    result = redact_result(result)
 
     def change(case: Case) -> None:
         shipment = _shipment_for(case, result.number)

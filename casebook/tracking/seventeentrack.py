@@ -9,6 +9,14 @@ is success. Numbers are registered before they are queried.
 The client never raises for a server or network fault: each number's result
 carries an ``error`` instead, so one bad batch never costs the others. The
 token is a ``Secret``: it appears only in the request header.
+
+Nothing waits unboundedly: each request has a total deadline (not only
+per-read timeouts) and a size cap, ``Retry-After`` is capped at
+``retry_after_max`` (60 s) and all retries of one call fit in
+``retry_budget`` (120 s). An answer of the wrong shape (``data`` not an
+object, ``accepted`` not a list, events not a list, a time that is not text
+…) becomes a ``ResultError`` ("malformed") for the numbers concerned;
+``read_register_answer``/``read_track_answer`` raise only ``ProviderError``.
 """
 
 from __future__ import annotations
@@ -26,16 +34,23 @@ from typing import Any
 import httpx
 import stamina
 
-from ..config import Secret, redact
-from ..errors import ConfigError
-from ..models import TrackingEvent, TrackingStatus, utc_now
+from pydantic import ValidationError
+
+from ..config import Secret, check_base_url, check_token, redact
+from ..errors import ConfigError, ProviderError
+from ..models import DATE_MAX, DATE_MIN, LINE_MAX, TITLE_MAX, TrackingEvent, TrackingStatus, clip, utc_now
 from .providers import ResultError, TrackingResult, normalise_status
 
-__all__ = ["SeventeenTrack", "AsyncSeventeenTrack", "RateLimiter", "DEFAULT_BASE_URL", "MAX_BATCH", "ERRORS"]
+__all__ = ["SeventeenTrack", "AsyncSeventeenTrack", "RateLimiter", "CallFailed", "DEFAULT_BASE_URL", "MAX_BATCH", "ERRORS",
+           "RETRY_AFTER_MAX", "RETRY_BUDGET", "MAX_ANSWER_BYTES", "read_register_answer", "read_track_answer",
+           "check_answer", "result_from_track_info"]
 
 DEFAULT_BASE_URL = "https://api.17track.net/track/v2.2"
 MAX_BATCH = 40
 DEFAULT_RATE = 3.0
+RETRY_AFTER_MAX = 60.0  # seconds: a server asking for an hour (or 2099) is not obeyed
+RETRY_BUDGET = 120.0  # seconds: all the retries of one call, waits included
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # 40 numbers' histories are well under 1 MB
 log = logging.getLogger("casebook.tracking.17track")
 
 # 17TRACK code -> (our short code, what the shopper should know). Source: 17TRACK API v2.2 error codes (https://api.17track.net/en/doc?version=v2.2; also https://github.com/grapeot/track17-skill).
@@ -87,14 +102,17 @@ class RateLimiter:
             time.sleep(pause)
 
 
-class _CallFailed(Exception):
+class CallFailed(ProviderError):
     """A whole request failed; ``error`` is what every number in it is told."""
 
     def __init__(self, code: str, message: str, *, retry: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.error = ResultError(code=code, message=redact(message))
         self.retry = retry
         self.retry_after = retry_after
+
+
+_CallFailed = CallFailed
 
 
 def _log_retry(details: Any) -> None:
@@ -121,16 +139,37 @@ def _retry_hook(error: Exception) -> bool | float:
     return False
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
+def _bounded_hook(deadline: float, cap: float, clock: Callable[[], float] | None = None) -> Callable[[Exception], bool | float]:
+    """The retry decision for one call: no retry past ``deadline``, and no wait longer than ``cap`` or the time left."""
+
+    def hook(error: Exception) -> bool | float:
+        decision = _retry_hook(error)
+        if decision is False:
+            return False
+        left = deadline - (clock or time.monotonic)()
+        if left <= 0:
+            return False
+        if decision is True:
+            return True if left >= cap else min(cap, left)
+        return min(float(decision), cap, left)
+
+    return hook
+
+
+def _retry_after(value: str | None, cap: float = RETRY_AFTER_MAX) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), never more than ``cap``."""
+    if not value or len(value) > 100:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         try:
-            return max(0.0, (parsedate_to_datetime(value) - utc_now()).total_seconds())
-        except (TypeError, ValueError):
+            seconds = (parsedate_to_datetime(value) - utc_now()).total_seconds()
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
+    if not math.isfinite(seconds):
+        return None
+    return min(max(0.0, seconds), cap)
 
 
 def _transport_failure(error: httpx.TransportError) -> _CallFailed:
@@ -140,77 +179,207 @@ def _transport_failure(error: httpx.TransportError) -> _CallFailed:
     return _CallFailed("network", f"cannot reach 17TRACK ({type(error).__name__})", retry=True)
 
 
-def _interpret(response: httpx.Response) -> dict[str, Any]:
-    """The JSON body of a successful call, or ``_CallFailed`` saying why (and whether to retry)."""
+def _interpret(response: httpx.Response, retry_after_max: float = RETRY_AFTER_MAX) -> dict[str, Any]:
+    """The JSON body of a successful call, or ``CallFailed`` saying why (and whether to retry)."""
     status = response.status_code
     if status == 429:
         raise _CallFailed("rate_limited", "17TRACK rate limit hit (HTTP 429)", retry=True,
-                          retry_after=_retry_after(response.headers.get("Retry-After")))
+                          retry_after=_retry_after(response.headers.get("Retry-After"), retry_after_max))
     if status >= 500:
         raise _CallFailed("server_error", f"17TRACK server error (HTTP {status})", retry=True)
     if status in (401, 403):
         raise _CallFailed("auth", ERRORS[-18010002][1])
     if status == 404:
         raise _CallFailed("bad_url", "17TRACK answered 404: check SEVENTEENTRACK_BASE_URL (expected .../track/v2.2)")
+    if len(response.content) > MAX_ANSWER_BYTES:
+        raise _CallFailed("malformed", f"17TRACK answered with more than {MAX_ANSWER_BYTES // 2**20} MB; not read")
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _CallFailed("malformed", "17TRACK answered with malformed data (not JSON)", retry=True) from None
+    return check_answer(data)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def check_answer(data: Any) -> dict[str, Any]:
+    """``data`` when it is a successful answer; ``CallFailed`` for an error code or an unexpected shape."""
     if not isinstance(data, dict) or not isinstance(data.get("data"), (dict, type(None))):
         raise _CallFailed("malformed", "17TRACK answered with an unexpected shape", retry=True)
-    code = data.get("code")
+    code = _int(data.get("code"))
     if code == 0:
         return data
-    errors = (data.get("data") or {}).get("errors") or [{}]
-    inner = errors[0].get("code", code)
-    short, message = ERRORS.get(inner, ERRORS.get(code, ("provider_error", f"17TRACK error {inner}: {errors[0].get('message', '')}")))
+    errors = (data.get("data") or {}).get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    inner = _int(first.get("code")) or code
+    detail = first.get("message")
+    detail = clip(" ".join(detail.split()), 200) if isinstance(detail, str) else ""
+    short, message = ERRORS.get(inner, ERRORS.get(code, ("provider_error", f"17TRACK error {inner}: {detail}")))  # type: ignore[arg-type]
     raise _CallFailed(short, message, retry=inner in _RETRY_CODES or code in _RETRY_CODES)
 
 
-def _parse_time(event: dict[str, Any]) -> datetime | None:
+class _Shape(Exception):
+    """An answer item of the wrong shape; the message names where."""
+
+
+def _obj(value: Any, where: str, *, optional: bool = True) -> dict[str, Any]:
+    if value is None and optional:
+        return {}
+    if not isinstance(value, dict):
+        raise _Shape(f"{where} is {type(value).__name__}, not an object")
+    return value
+
+
+def _seq(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Shape(f"{where} is {type(value).__name__}, not a list")
+    return value
+
+
+def _opt_text(value: Any, where: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise _Shape(f"{where} is {type(value).__name__}, not text")
+    value = " ".join(value.split())
+    return clip(value, limit) if value else None
+
+
+def _parse_time(event: dict[str, Any], where: str) -> datetime | None:
     for key in ("time_iso", "time_utc"):
         value = event.get(key)
-        if value:
-            try:
-                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            if moment.tzinfo is not None:
-                return moment
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise _Shape(f"{where}.{key} is {type(value).__name__}, not text")
+        if len(value) > 64:
+            continue
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if moment.tzinfo is not None and DATE_MIN <= moment.date() <= DATE_MAX:
+            return moment
     return None
 
 
 def result_from_track_info(number: str, item: dict[str, Any], *, carrier: str | None) -> TrackingResult:
-    """Normalise one ``accepted`` item of ``gettrackinfo`` (events newest first, raw payload kept)."""
-    info = item.get("track_info") or {}
-    latest = info.get("latest_status") or {}
+    """Normalise one ``accepted`` item of ``gettrackinfo`` (events newest first, raw payload kept).
+
+    An item of the wrong shape is a result with a ``malformed`` error naming
+    where; events without a usable time (or outside 2000..2100) are skipped.
+    """
+    try:
+        return _result_from_track_info(number, item, carrier=carrier)
+    except (_Shape, ValidationError, TypeError, ValueError, AttributeError, KeyError) as error:
+        detail = str(error) if isinstance(error, _Shape) else type(error).__name__
+        return TrackingResult(number=number, carrier=carrier, source="17track", error=ResultError(
+            code="malformed", message=redact(f"17TRACK's answer for {number} has an unexpected shape ({detail})")))
+
+
+def _result_from_track_info(number: str, item: dict[str, Any], *, carrier: str | None) -> TrackingResult:
+    item = _obj(item, "item", optional=False)
+    if item.get("track_info") is None:
+        raise _Shape("track_info is missing")
+    info = _obj(item.get("track_info"), "track_info")
+    latest = _obj(info.get("latest_status"), "track_info.latest_status")
+    tracking = _obj(info.get("tracking"), "track_info.tracking")
     events: list[TrackingEvent] = []
     seen: set[tuple[datetime, str]] = set()
-    for provider in (info.get("tracking") or {}).get("providers") or []:
-        provider_key = (provider.get("provider") or {}).get("key")
-        for raw in provider.get("events") or []:
-            moment = _parse_time(raw)
-            description = str(raw.get("description") or "").strip()
+    for p, provider in enumerate(_seq(tracking.get("providers"), "track_info.tracking.providers")):
+        where = f"providers[{p}]"
+        provider = _obj(provider, where, optional=False)
+        provider_key = _opt_text(_obj(provider.get("provider"), f"{where}.provider").get("key"), f"{where}.provider.key", 40)
+        for n, raw in enumerate(_seq(provider.get("events"), f"{where}.events")):
+            here = f"{where}.events[{n}]"
+            raw = _obj(raw, here, optional=False)
+            moment = _parse_time(raw, here)
+            description = _opt_text(raw.get("description"), f"{here}.description", LINE_MAX)
             if moment is None or not description or (moment, description) in seen:
                 continue
             seen.add((moment, description))
-            status, sub_status, stage = normalise_status(raw.get("stage") or raw.get("sub_status"), description)
-            events.append(TrackingEvent(time=moment, description=description, location=raw.get("location") or None,
-                                        status=status, sub_status=sub_status, stage=stage,
+            stage = _opt_text(raw.get("stage"), f"{here}.stage", TITLE_MAX) or \
+                _opt_text(raw.get("sub_status"), f"{here}.sub_status", TITLE_MAX)
+            status, sub_status, text_stage = normalise_status(stage, description)
+            events.append(TrackingEvent(time=moment, description=description,
+                                        location=_opt_text(raw.get("location"), f"{here}.location", TITLE_MAX),
+                                        status=status, sub_status=sub_status, stage=text_stage,
                                         carrier=carrier or (f"17track:{provider_key}" if provider_key else None)))
     events.sort(key=lambda e: e.time, reverse=True)
+    latest_status = _opt_text(latest.get("status"), "latest_status.status", 40)
     try:
-        status = TrackingStatus(latest.get("status") or "NotFound")
+        status = TrackingStatus(latest_status or "NotFound")
     except ValueError:
         status = events[0].status if events else TrackingStatus.NOT_FOUND
-    return TrackingResult(number=number, carrier=carrier, status=status, sub_status=latest.get("sub_status"),
+    return TrackingResult(number=number, carrier=carrier, status=status,
+                          sub_status=_opt_text(latest.get("sub_status"), "latest_status.sub_status", TITLE_MAX),
                           events=events, source="17track", raw=item)
 
 
+def _number(item: Any) -> str | None:
+    """The number an answer item is about (text or a whole number), else None."""
+    if not isinstance(item, dict):
+        return None
+    value = item.get("number")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value.strip() if isinstance(value, str) and 0 < len(value.strip()) <= 100 else None
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    value = (data.get("data") or {}).get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _CallFailed("malformed", f"17TRACK answered with an unexpected shape (data.{key} is not a list)", retry=True)
+    return value
+
+
+def read_register_answer(data: Any) -> dict[str, ResultError | None]:
+    """Per number: ``None`` (registered, or already was) or why not. Raises only ``ProviderError``."""
+    data = check_answer(data)
+    out: dict[str, ResultError | None] = {}
+    for item in _items(data, "accepted"):
+        number = _number(item)
+        if number is not None:
+            out[number] = None
+    for item in _items(data, "rejected"):
+        number = _number(item)
+        if number is not None:
+            code = _int((item.get("error") or {}).get("code")) if isinstance(item.get("error"), (dict, type(None))) else None
+            out[number] = None if code in _OK_ON_REGISTER else _rejection(item)
+    return out
+
+
+def read_track_answer(data: Any, carriers: dict[str, str | None] | None = None) -> dict[str, TrackingResult | ResultError]:
+    """Per number: its normalised result or why it failed. Raises only ``ProviderError``."""
+    data = check_answer(data)
+    carriers = carriers or {}
+    out: dict[str, TrackingResult | ResultError] = {}
+    for item in _items(data, "accepted"):
+        number = _number(item)
+        if number is not None:
+            result = result_from_track_info(number, item, carrier=carriers.get(number))
+            out[number] = result.error if result.error is not None else result
+    for item in _items(data, "rejected"):
+        number = _number(item)
+        if number is not None:
+            out[number] = _rejection(item)
+    return out
+
+
 def _rejection(item: dict[str, Any]) -> ResultError:
-    error = item.get("error") or {}
-    code = error.get("code")
-    short, message = ERRORS.get(code, ("provider_error", f"17TRACK error {code}: {error.get('message', '')}"))
+    error = item.get("error") if isinstance(item.get("error"), dict) else {}
+    code = _int(error.get("code"))
+    detail = error.get("message")
+    detail = clip(" ".join(detail.split()), 200) if isinstance(detail, str) else ""
+    short, message = ERRORS.get(code, ("provider_error", f"17TRACK error {code}: {detail}"))  # type: ignore[arg-type]
     return ResultError(code=short, message=redact(message))
 
 
@@ -222,18 +391,27 @@ class _Base:
     name = "17track"
 
     def __init__(self, token: Secret | str | None, *, base_url: str | None, batch_size: int, rate: float,
-                 attempts: int, timeout: float, wait_max: float) -> None:
+                 attempts: int, timeout: float, wait_max: float, retry_after_max: float = RETRY_AFTER_MAX,
+                 retry_budget: float = RETRY_BUDGET) -> None:
         if token is None:
             raise ConfigError("no 17TRACK token: set SEVENTEENTRACK_TOKEN (or [secrets] seventeentrack_token in casebook.toml)")
-        self.token = token if isinstance(token, Secret) else Secret(token)
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.token = check_token(token if isinstance(token, Secret) else Secret(token), "SEVENTEENTRACK_TOKEN")
+        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL, "SEVENTEENTRACK_BASE_URL")
         if not 1 <= batch_size <= MAX_BATCH:
             raise ConfigError(f"batch_size must be 1-{MAX_BATCH} (17TRACK's limit), got {batch_size}")
+        for name, value in (("timeout", timeout), ("wait_max", wait_max), ("retry_after_max", retry_after_max),
+                            ("retry_budget", retry_budget)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
+        if not isinstance(attempts, int) or not 1 <= attempts <= 20:
+            raise ConfigError(f"attempts must be a whole number 1-20, got {attempts!r}")
         self.batch_size = batch_size
         self.limiter = RateLimiter(rate)
         self.attempts = attempts
         self.timeout = timeout
         self.wait_max = wait_max
+        self.retry_after_max = retry_after_max
+        self.retry_budget = retry_budget
         self.requests_sent = 0
         _quiet_stamina()
 
@@ -241,8 +419,19 @@ class _Base:
         return {"17token": self.token.reveal(), "Content-Type": "application/json"}
 
     def _retry(self) -> Any:
-        return stamina.retry_context(on=_retry_hook, attempts=self.attempts, timeout=None, wait_initial=0.35,
-                                     wait_max=self.wait_max, wait_jitter=0.25)
+        hook = _bounded_hook(time.monotonic() + self.retry_budget, self.retry_after_max)
+        return stamina.retry_context(on=hook, attempts=self.attempts, timeout=self.retry_budget, wait_initial=0.35,
+                                     wait_max=min(self.wait_max, self.retry_after_max), wait_jitter=0.25)
+
+    def _too_slow(self, started: float) -> None:
+        if time.monotonic() - started > self.timeout:
+            raise _CallFailed("timeout", "17TRACK did not answer in time", retry=True)
+
+    def _finish(self, response: httpx.Response, chunks: list[bytes]) -> dict[str, Any]:
+        content = b"".join(chunks)  # already decoded: keep only the headers _interpret reads
+        kept = {k: v for k, v in response.headers.items() if k.lower() in ("retry-after", "content-type")}
+        bounded = httpx.Response(response.status_code, headers=kept, content=content)
+        return _interpret(bounded, self.retry_after_max)
 
     def _plan(self, numbers: Iterable[str]) -> tuple[list[str], dict[str, str | None]]:
         from .numbers import parse
@@ -272,21 +461,11 @@ class _Base:
 
     @staticmethod
     def _registered(data: dict[str, Any], out: dict[str, ResultError | None]) -> None:
-        body = data.get("data") or {}
-        for item in body.get("accepted") or []:
-            out[str(item.get("number"))] = None
-        for item in body.get("rejected") or []:
-            code = (item.get("error") or {}).get("code")
-            out[str(item.get("number"))] = None if code in _OK_ON_REGISTER else _rejection(item)
+        out.update(read_register_answer(data))
 
     @staticmethod
     def _tracked(data: dict[str, Any], carriers: dict[str, str | None], out: dict[str, TrackingResult | ResultError]) -> None:
-        body = data.get("data") or {}
-        for item in body.get("accepted") or []:
-            number = str(item.get("number"))
-            out[number] = result_from_track_info(number, item, carrier=carriers.get(number))
-        for item in body.get("rejected") or []:
-            out[str(item.get("number"))] = _rejection(item)
+        out.update(read_track_answer(data, carriers))
 
 
 class SeventeenTrack(_Base):
@@ -295,9 +474,9 @@ class SeventeenTrack(_Base):
     def __init__(self, token: Secret | str | None = None, *, base_url: str | None = None,
                  client: httpx.Client | None = None, transport: httpx.BaseTransport | None = None,
                  batch_size: int = MAX_BATCH, rate: float = DEFAULT_RATE, attempts: int = 4, timeout: float = 15.0,
-                 wait_max: float = 10.0) -> None:
+                 wait_max: float = 10.0, retry_after_max: float = RETRY_AFTER_MAX, retry_budget: float = RETRY_BUDGET) -> None:
         super().__init__(token, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
-                         timeout=timeout, wait_max=wait_max)
+                         timeout=timeout, wait_max=wait_max, retry_after_max=retry_after_max, retry_budget=retry_budget)
         self._client = client or httpx.Client(transport=transport, timeout=timeout)
 
     def close(self) -> None:
@@ -310,18 +489,33 @@ class SeventeenTrack(_Base):
         self.close()
 
     def call(self, endpoint: str, body: Any) -> dict[str, Any]:
-        """One API call with rate limiting and retries; raises ``_CallFailed`` when it finally fails."""
+        """One API call with rate limiting and retries; raises ``CallFailed`` when it finally fails."""
         url = f"{self.base_url}/{endpoint}"
         for attempt in self._retry():
             with attempt:
                 self.limiter.wait()
                 self.requests_sent += 1
-                try:
-                    response = self._client.post(url, json=body, headers=self._headers(), timeout=self.timeout)
-                except httpx.TransportError as error:
-                    raise _transport_failure(error) from None
-                return _interpret(response)
+                return self._post(url, body)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post(self, url: str, body: Any) -> dict[str, Any]:
+        """One request, read with a total deadline and a size cap (per-read timeouts alone let a dripping server stall us)."""
+        started = time.monotonic()
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self._client.stream("POST", url, json=body, headers=self._headers(), timeout=self.timeout) as response:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_ANSWER_BYTES:
+                        raise _CallFailed("malformed", f"17TRACK answered with more than {MAX_ANSWER_BYTES // 2**20} MB")
+                    chunks.append(chunk)
+                    self._too_slow(started)
+        except httpx.TransportError as error:
+            raise _transport_failure(error) from None
+        except httpx.StreamError as error:
+            raise _CallFailed("network", f"cannot read 17TRACK's answer ({type(error).__name__})", retry=True) from None
+        return self._finish(response, chunks)
 
     def register(self, numbers: list[str]) -> dict[str, ResultError | None]:
         """Register numbers (batched); ``None`` means registered (or already was)."""
@@ -393,9 +587,9 @@ class AsyncSeventeenTrack(_Base):
     def __init__(self, token: Secret | str | None = None, *, base_url: str | None = None,
                  client: httpx.AsyncClient | None = None, transport: httpx.AsyncBaseTransport | None = None,
                  batch_size: int = MAX_BATCH, rate: float = DEFAULT_RATE, attempts: int = 4, timeout: float = 15.0,
-                 wait_max: float = 10.0) -> None:
+                 wait_max: float = 10.0, retry_after_max: float = RETRY_AFTER_MAX, retry_budget: float = RETRY_BUDGET) -> None:
         super().__init__(token, base_url=base_url, batch_size=batch_size, rate=rate, attempts=attempts,
-                         timeout=timeout, wait_max=wait_max)
+                         timeout=timeout, wait_max=wait_max, retry_after_max=retry_after_max, retry_budget=retry_budget)
         self._client = client or httpx.AsyncClient(transport=transport, timeout=timeout)
 
     async def aclose(self) -> None:
@@ -415,12 +609,30 @@ class AsyncSeventeenTrack(_Base):
                 if pause > 0:
                     await asyncio.sleep(pause)
                 self.requests_sent += 1
-                try:
-                    response = await self._client.post(url, json=body, headers=self._headers(), timeout=self.timeout)
-                except httpx.TransportError as error:
-                    raise _transport_failure(error) from None
-                return _interpret(response)
+                return await self._post(url, body)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _post(self, url: str, body: Any) -> dict[str, Any]:
+        started = time.monotonic()
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._client.stream("POST", url, json=body, headers=self._headers(),
+                                               timeout=self.timeout) as response:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > MAX_ANSWER_BYTES:
+                            raise _CallFailed("malformed", f"17TRACK answered with more than {MAX_ANSWER_BYTES // 2**20} MB")
+                        chunks.append(chunk)
+                        self._too_slow(started)
+        except TimeoutError:
+            raise _CallFailed("timeout", "17TRACK did not answer in time", retry=True) from None
+        except httpx.TransportError as error:
+            raise _transport_failure(error) from None
+        except httpx.StreamError as error:
+            raise _CallFailed("network", f"cannot read 17TRACK's answer ({type(error).__name__})", retry=True) from None
+        return self._finish(response, chunks)
 
     async def register(self, numbers: list[str]) -> dict[str, ResultError | None]:
         out: dict[str, ResultError | None] = {}
