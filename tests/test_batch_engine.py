@@ -90,19 +90,24 @@ def test_the_readme_batch_command_works_as_written_from_the_root_and_from_anothe
     assert statuses(repo / "out") == statuses(tmp_path / "out2")
 
 
-def test_paths_in_the_csv_are_relative_to_the_csv_or_else_to_the_current_folder(tmp_path, monkeypatch):
+def test_paths_in_the_csv_are_relative_to_the_csv_and_must_stay_inside_its_folder(tmp_path, monkeypatch):
     folder = tmp_path / "orders"
     folder.mkdir()
     (folder / "paste.txt").write_text("x", encoding="utf-8")
-    (tmp_path / "photo.jpg").write_bytes(b"x")
+    (folder / "photo.jpg").write_bytes(b"x")
+    (tmp_path / "outside.jpg").write_bytes(b"x")
     orders = write_orders(folder / "orders.csv", [{"order_id": "1", "item_title": "a", "paste_file": "paste.txt",
                                                     "evidence": "photo.jpg|defect_photo|crack"}])
     monkeypatch.chdir(tmp_path)
     (row,) = read_orders(Path("orders/orders.csv"))
     task = make_task(row, output=tmp_path / "out", casebook_path=tmp_path / "book", notebooks_dir=ROOT / "notebooks",
                      base=orders.parent)
-    assert task.paste_file == str(folder / "paste.txt")
-    assert task.parameters["03_collect_evidence"]["evidence"] == [str(tmp_path / "photo.jpg") + "|defect_photo|crack"]
+    assert task.paste_file == str(folder / "paste.txt") and task.input_error is None
+    assert task.parameters["03_collect_evidence"]["evidence"] == [str(folder / "photo.jpg") + "|defect_photo|crack"]
+    row.values["evidence"] = "../outside.jpg|defect_photo|crack"
+    outside = make_task(row, output=tmp_path / "out", casebook_path=tmp_path / "book", notebooks_dir=ROOT / "notebooks",
+                        base=orders.parent)
+    assert "outside" in outside.input_error
 
 
 # -- 6: the CSV read by the csv module, every row a folder, resumes without duplicates, clear --output errors --------
@@ -123,14 +128,23 @@ def _counts(book: Casebook, case_id: str) -> tuple[int, int, int]:
     return (sum(len(s.snapshots) for s in case.shipments), sum(len(s.events) for s in case.shipments), len(case.evidence))
 
 
+def _beside(tmp_path: Path) -> tuple[Path, Path]:
+    """The example photo and tracking page copied beside the test's CSV (a batch reads files only from its folder)."""
+    photo, paste = tmp_path / PHOTO.name, tmp_path / PASTE.name
+    shutil.copyfile(PHOTO, photo)
+    shutil.copyfile(PASTE, paste)
+    return photo, paste
+
+
 def test_a_resumed_batch_never_duplicates_snapshots_events_or_evidence(tmp_path):
     missing = tmp_path / "later.jpg"
+    PHOTO_HERE, PASTE_HERE = _beside(tmp_path)
     orders = write_orders(tmp_path / "orders.csv", [
         {"order_id": "8190100000000101", "item_title": "Mug", "tracking_number": "LP00081234567890",
-         "paste_file": str(PASTE), "evidence": f"{PHOTO}|defect_photo|Broken mug",
+         "paste_file": str(PASTE_HERE), "evidence": f"{PHOTO_HERE}|defect_photo|Broken mug",
          "description": "Broken handle.\nThe box was dented."},
         {"order_id": "8190100000000102", "item_title": "Cup", "tracking_number": "LP00081234567890",
-         "paste_file": str(PASTE), "evidence": f"{missing}|defect_photo|Not there yet"},
+         "paste_file": str(PASTE_HERE), "evidence": f"{missing}|defect_photo|Not there yet"},
         {"order_id": "8190100000000103", "item_title": "", "description": "no title: invalid"},
     ])
     out, book_path = tmp_path / "out", tmp_path / "book"
@@ -218,7 +232,7 @@ def test_network_tracking_is_fetched_once_for_the_batch_in_batches_of_40(tmp_pat
     rows = [{"order_id": f"81901000000003{n:02d}", "item_title": f"Item {n}", "problem_kind": "not_received",
              "tracking_number": number} for n, number in enumerate(numbers)]
     rows.append({"order_id": "8190100000000399", "item_title": "Pasted", "problem_kind": "not_received",
-                 "tracking_number": "LP00081234567890", "paste_file": str(PASTE)})  # a pasted page is not fetched
+                 "tracking_number": "LP00081234567890", "paste_file": str(_beside(tmp_path)[1])})  # a pasted page is not fetched
     orders = write_orders(tmp_path / "orders.csv", rows)
     book_path = tmp_path / "book"
     with LocalTrackingServer(token="batch-test-token") as server:
