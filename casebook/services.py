@@ -171,6 +171,7 @@ class VerifyReport:
     count: int
     error: str | None = None  # the case itself could not be read
     lang: str = "ko"
+    repaired: list[str] = field(default_factory=list)  # out-of-range values read leniently from an old file
 
     @property
     def ok(self) -> bool:
@@ -180,9 +181,10 @@ class VerifyReport:
         lang = lang or self.lang
         if self.error is not None:
             return [t("cli.broken", lang, id=self.case_id, error=self.error)]
+        lines = [t("cli.repaired", lang, id=self.case_id, problem=problem) for problem in self.repaired]
         if not self.issues:
-            return [t("cli.verify_ok", lang, id=self.case_id, n=self.count)]
-        return [f"{self.case_id}: {issue}" for issue in self.issues]
+            return [*lines, t("cli.verify_ok", lang, id=self.case_id, n=self.count)]
+        return [*lines, *(f"{self.case_id}: {issue}" for issue in self.issues)]
 
     def _repr_html_(self) -> str:
         from .views import verify_html
@@ -587,7 +589,8 @@ def verify(book: Casebook, case_id: str | None = None) -> list[VerifyReport]:
                 raise
             reports.append(VerifyReport(cid, [], 0, error=error.detail, lang=lang))
             continue
-        reports.append(VerifyReport(cid, _evidence.verify(book, case), len(case.evidence), lang=lang))
+        reports.append(VerifyReport(cid, _evidence.verify(book, case), len(case.evidence), lang=lang,
+                                    repaired=list(case.load_problems)))
     return reports
 
 
@@ -713,10 +716,16 @@ def overview(book: Casebook, *, today: str | date | None = None) -> "pd.DataFram
     now = settings.now(today)
     frame = book.to_frame(today=now.astimezone(settings.zone).date())
     extra: dict[str, list[Any]] = {"next_deadline": [], "due": [], "days_left": [], "readiness": [], "ready": []}
-    for case_id, error in zip(frame["id"], frame["error"]):
+    from .errors import CorruptCaseError
+
+    errors = list(frame["error"])
+    for row, (case_id, error) in enumerate(zip(frame["id"], frame["error"])):
         advice = None
         if not isinstance(error, str):
-            advice = _playbook.advise(book.get(case_id), now=now, tz=settings.timezone, rules=settings.rules)
+            try:
+                advice = _playbook.advise(book.get(case_id), now=now, tz=settings.timezone, rules=settings.rules)
+            except CorruptCaseError as broken:  # one bad file is a row with its reason, never a dead overview
+                errors[row] = str(broken)
         upcoming = advice.next_deadline if advice else None
         extra["next_deadline"].append(upcoming.label(settings.language) if upcoming else None)
         extra["due"].append(upcoming.when if upcoming else None)
@@ -725,6 +734,7 @@ def overview(book: Casebook, *, today: str | date | None = None) -> "pd.DataFram
         extra["ready"].append(advice.ready if advice else None)
     for column, values in extra.items():
         frame[column] = pd.Series(values, index=frame.index, dtype="object")
+    frame["error"] = pd.Series(errors, index=frame.index, dtype="object")
     frame["days_left"] = frame["days_left"].astype("Int64")
     frame["readiness"] = frame["readiness"].astype("Int64")
     return frame

@@ -505,6 +505,11 @@ def _summary_row(case_id: str, data: dict[str, Any], today: date) -> tuple[Any, 
     if data["id"] != case_id:
         raise CorruptCaseError(case_id, f"id: {data['id']!r} does not match its folder")
     order = data["order"]
+    # a cheap look for unknown fields (full validation is get()'s job): such a case would not open
+    for where, part, model in (("", data, Case), ("order.", order, Order), ("problem.", data["problem"], Problem)):
+        unknown = sorted(set(part) - set(model.model_fields))
+        if unknown:
+            raise CorruptCaseError(case_id, f"{where}{unknown[0]}: unknown field (check the spelling; see `casebook schema`)")
     price = order["price"]
     order_date = date.fromisoformat(order["order_date"])
     return (

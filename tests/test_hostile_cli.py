@@ -1,0 +1,133 @@
+"""What a careless or hostile user can do at the command line: one line, a non-zero exit, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook.examples import load_examples
+from casebook.store import Casebook
+from tests.conftest import snapshot_tree
+
+
+def cli(*args: str, cwd: Path | None = None, **popen) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOOK_")}
+    return subprocess.run([sys.executable, "-m", "casebook.cli", *args], capture_output=True, text=True, timeout=120,
+                          env=env, cwd=cwd, **popen)
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout
+    assert result.stderr.startswith("casebook: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Casebook:
+    casebook = Casebook.init(tmp_path / "book")
+    load_examples(casebook, ids=("seed-a", "seed-b"))
+    return casebook
+
+
+def test_init_on_a_file_is_one_line(tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    assert "is a file" in one_line_error(cli("init", str(target)))
+    assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_summary_onto_a_directory_is_one_line(book, tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    assert "is a folder" in one_line_error(cli("-C", str(book.path), "summary", "seed-a", "-o", str(folder)))
+    packed = cli("-C", str(book.path), "summary", "seed-a", "--format", "zip", "-o", str(folder))
+    assert packed.returncode == 0 and (folder / "seed-a-dispute-pack.zip").exists(), "a folder is fine for the pack"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; the read-only error cannot be provoked")
+def test_a_read_only_casebook_is_one_line_and_unchanged(book):
+    before = snapshot_tree(book.path)
+    for folder in [book.path, *(p for p in book.path.rglob("*") if p.is_dir())]:
+        folder.chmod(0o555)
+    try:
+        error = one_line_error(cli("-C", str(book.path), "message", "seed-a", "--text", "hello"))
+        assert str(book.path) in error
+    finally:
+        for folder in [book.path, *(p for p in book.path.rglob("*") if p.is_dir())]:
+            folder.chmod(0o755)
+    assert snapshot_tree(book.path) == before
+
+
+def test_a_read_only_casebook_as_root_is_simulated_with_a_failing_write(book, monkeypatch):
+    """Root ignores folder permissions: make the atomic write fail as a read-only file system would."""
+    import errno
+
+    from casebook import services
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(book.path / "seed-a" / "case.json"))
+
+    before = snapshot_tree(book.path)
+    monkeypatch.setattr("casebook.store._write_via_temp", refuse)
+    from casebook.errors import CasebookError
+
+    with pytest.raises(CasebookError) as info:
+        services.log_message(book, "seed-a", "hello")
+    assert "Read-only" in str(info.value) and "\n" not in str(info.value)
+    assert snapshot_tree(book.path) == before
+
+
+def test_a_closed_pipe_ends_quietly(book):
+    process = subprocess.Popen([sys.executable, "-m", "casebook.cli", "-C", str(book.path), "schema"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # like `casebook schema | head -c 10`
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_a_case_with_an_unknown_field_is_a_row_and_the_rest_go_on(book, tmp_path):
+    path = book.case_file("seed-b")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["colour"] = "red"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    listing = cli("-C", str(book.path), "list", "--lang", "en")
+    assert listing.returncode == 1 and "BROKEN seed-b" in listing.stdout and "seed-a" in listing.stdout
+    verify = cli("-C", str(book.path), "verify", "--lang", "en")
+    assert "BROKEN seed-b" in verify.stdout and "seed-a: OK" in verify.stdout
+    from casebook import services
+    from casebook.ui import OverviewPanel
+
+    panel = OverviewPanel(services.open_casebook(book.path), lang="en")
+    assert "seed-b" in panel.table.value and "colour" in panel.table.value and panel.errors == []
+    assert "seed-a" in panel.table.value
+
+
+def test_a_case_with_a_date_out_of_range_still_opens_and_says_so(book):
+    path = book.case_file("seed-a")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["messages"][0]["at"] = "9999-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    advise = cli("-C", str(book.path), "advise", "seed-a", "--lang", "en")
+    assert advise.returncode == 0, advise.stderr
+    verify = cli("-C", str(book.path), "verify", "seed-a", "--lang", "en")
+    assert "read with a repair" in verify.stdout and "9999" in verify.stdout
+
+
+def test_formula_cells_are_neutralised_in_the_overview_csv(book, tmp_path):
+    from casebook import services
+
+    case = book.get("seed-a")
+    case.order.item_title = "=HYPERLINK(\"http://evil\")"
+    book.save(case)
+    path = services.overview_csv(book, tmp_path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
