@@ -51,16 +51,24 @@ def generate(path: Path, count: int) -> None:
 
 
 def _direct_order(task) -> bool:  # noqa: ANN001 - an OrderTask
-    from casebook.steps import check_tracking, collect_evidence, dispute_summary, log_order, open_casebook
+    """What the four notebooks' headless cells run, called directly: open the casebook, run the step, write its result."""
+    from casebook.steps import check_tracking, collect_evidence, dispute_summary, log_order, open_casebook, write_result
 
     p = task.parameters
-    book = open_casebook(task.casebook_path, with_examples=False)
+    out = Path(task.row_dir)
     try:
+        book = open_casebook(task.casebook_path, with_examples=False)
         fields = {k: v for k, v in p["01_log_order"].items() if k not in ("casebook_path", "lang", "today", "case_id")}
-        case_id = log_order(book, case_id=task.case_id, fields=fields)["case_id"]
-        check_tracking(book, case_id, provider="offline", paste_file=task.paste_file, today=p["02_check_tracking"]["today"])
-        collect_evidence(book, case_id, p["03_collect_evidence"]["evidence"], base=p["03_collect_evidence"]["evidence_base"])
-        dispute_summary(book, case_id, p["04_dispute_summary"]["output_dir"], today=p["04_dispute_summary"]["today"])
+        case_id = write_result(out / "01.json", log_order(book, case_id=task.case_id, fields=fields))["case_id"]
+        book = open_casebook(task.casebook_path, with_examples=False)
+        write_result(out / "02.json", check_tracking(book, case_id, provider="offline", paste_file=task.paste_file,
+                                                     today=p["02_check_tracking"]["today"]))
+        book = open_casebook(task.casebook_path, with_examples=False)
+        write_result(out / "03.json", collect_evidence(book, case_id, p["03_collect_evidence"]["evidence"],
+                                                       base=p["03_collect_evidence"]["evidence_base"]))
+        book = open_casebook(task.casebook_path, with_examples=False)
+        write_result(out / "04.json", dispute_summary(book, case_id, p["04_dispute_summary"]["output_dir"],
+                                                      today=p["04_dispute_summary"]["today"]))
     except Exception:  # noqa: BLE001 - same rows fail on both sides; count them, do not stop
         return False
     return True
