@@ -212,7 +212,7 @@ def card_payment(case: Case, rules: Rules | None = None) -> bool:
     return _situation.payment_family(case, rules) in (PaymentFamily.CARD, PaymentFamily.UNKNOWN)
 
 
-def _applies(case: Case, condition: str, situation: Situation) -> bool:
+def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> bool:
     o, d = case.order, case.dispute
     if condition == "always":
         return True
@@ -231,10 +231,11 @@ def _applies(case: Case, condition: str, situation: Situation) -> bool:
         return o.received_date is None and short and o.platform.value == "aliexpress"
     if condition == "aliexpress":
         return o.platform.value == "aliexpress"
+    # a payment's own dispute is no route for a return or a customs refund
     if condition == "card_payment":
-        return situation.payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN)
+        return situation.payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN) and not _no_dispute(case, situation, rules)
     if condition == "paypal_payment":
-        return situation.payment == PaymentFamily.PAYPAL
+        return situation.payment == PaymentFamily.PAYPAL and not _no_dispute(case, situation, rules)
     if condition == "in_transit_normal":
         return o.received_date is None and d.stage == DisputeStage.NOT_OPENED and situation.tracking_normal and \
             situation.kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY)
@@ -280,7 +281,7 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
         kind = spec.get("kind", "deadline")
         base: dict[str, Any] = dict(key=key, rule_timezone=spec["timezone"], source=spec.get("source", ""),
                                     opens=kind in _START_OF_DAY, kind=kind, as_of=now)
-        if not _applies(case, spec.get("applies", "always"), situation):
+        if not _applies(case, spec.get("applies", "always"), situation, rules):
             out.append(Deadline(status=DeadlineStatus.NOT_APPLICABLE, **base))
             continue
         anchor = _anchor(case, spec["anchor"], situation, tz)
@@ -594,6 +595,8 @@ def _window_check(case: Case, sit: Situation, dated: dict[str, Deadline], rules:
         window = dated.get("kr_return_90")
         if window is not None and window.status == DeadlineStatus.PAST:
             return check(CheckKey.WINDOW, False, Text("check.window.return_closed", date=window.when))
+        if window is not None and window.status == DeadlineStatus.AVAILABLE:
+            return check(CheckKey.WINDOW, True, Text("check.window.return_open", date=window.when))
         return check(CheckKey.WINDOW, True, ok_text)
     if opened is not None:
         earliest_day = case.order.ship_date + timedelta(days=opens_after) if case.order.ship_date else None
