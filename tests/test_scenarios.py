@@ -20,6 +20,7 @@ and says what the advice must conclude::
       ready: false
       checks: {tracking: not_needed, evidence: fail}
       flags_include: [stalled] / flags_exclude: [likely_lost]   # tracking flags the advice read
+      quiet_flags: true                   # every flag is a plain fact (severity info)
       compensation: 3000 KRW
       message_en / message_ko / seller_message / seller_message_zh: {contains: [...], excludes: [...]}
 
@@ -181,6 +182,8 @@ def test_tracking_flags_and_outcome(run):
     flags = set(advice.context.timeline.keys)
     assert set(expect.get("flags_include", [])) <= flags, flags
     assert not set(expect.get("flags_exclude", [])) & flags, flags
+    if expect.get("quiet_flags"):
+        assert all(f.severity.value == "info" for f in advice.context.timeline.flags), advice.context.timeline.flags
     if "compensation" in expect:
         value, currency = expect["compensation"].split()
         assert (str(advice.compensation.amount), advice.compensation.currency) == (value, currency)

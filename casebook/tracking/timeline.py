@@ -66,7 +66,8 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
 
     ``status``/``sub_status`` are the provider's overall verdict when it has
     one (17TRACK's ``latest_status``); otherwise they come from the events.
-    ``settled``: the case's money is back, so silence and lateness call for no action (no flag nags about them).
+    ``settled``: the case's money is back, so silence and lateness are reported as plain facts (severity
+    info, no call to action) and the automatic-refund flag is not raised.
     """
     limits = limits or Rules.default().timeline
     now = now or utc_now()
@@ -95,7 +96,10 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
             flags.append(_flag("not_found_long", "problem", days=shipped_days))
         else:
             flags.append(_flag("not_found", "info"))
-    if since_last is not None and not finished and not settled:
+    if since_last is not None and not finished and settled and since_last >= limits["stalled_days"]:
+        key = "likely_lost" if since_last >= limits["lost_days"] else "stalled"
+        flags.append(Flag(key, Severity.INFO, Text("flag.silent_settled", days=since_last)))
+    elif since_last is not None and not finished:
         if since_last >= limits["lost_days"]:
             flags.append(_flag("likely_lost", "problem", days=since_last))
         elif since_last >= limits["stalled_days"]:
@@ -120,7 +124,10 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
             flags.append(_flag("delivered_late", "warning", days=(end - promised).days))
         if problem in (ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED):
             flags.append(_flag("delivered_not_received", "problem"))
-    elif promised and today > promised and not settled:
+    elif promised and today > promised and settled:
+        flags.append(Flag("past_promised", Severity.INFO, Text("flag.past_promised_settled", promised=promised.isoformat(),
+                                                                days=(today - promised).days)))
+    elif promised and today > promised:
         flags.append(_flag("past_promised", "problem", promised=promised.isoformat(), days=(today - promised).days))
     sub = sub_status or ""
     if sub == "Exception_Returning":
