@@ -454,8 +454,8 @@ class Advice:
             if self.refunded is not None and not self.refunded.amount:
                 return t("outcome.refused", lang)
             return t("outcome.refunded", lang, amount=self.refunded)
-        return t("outcome.refunded_compensation", lang, amount=self.refunded or Money(amount=0, currency=self.compensation.currency),
-                 compensation=self.compensation)
+        refunded = self.refunded or Money(amount=0, currency=self.compensation.currency)
+        return t("outcome.refunded_compensation", lang, amount=refunded, compensation=self.compensation)
 
     @property
     def reasons(self) -> list[Check]:
@@ -804,8 +804,8 @@ class _Planner:
         if CheckKey.SELLER_CONTACTED not in self.failed:
             return
         reply_days = self.rules.days("seller_reply")
-        soon = [d for d in (self.d("protection_end", DeadlineStatus.UPCOMING), self.d("latest_open", DeadlineStatus.UPCOMING))
-                if d is not None and d.days_left is not None and d.days_left <= reply_days]
+        ends = (self.d("protection_end", DeadlineStatus.UPCOMING), self.d("latest_open", DeadlineStatus.UPCOMING))
+        soon = [d for d in ends if d is not None and d.days_left is not None and d.days_left <= reply_days]
         if soon:
             first = min(soon, key=lambda d: d.due)  # type: ignore[arg-type,return-value]
             self.add("step.contact_seller_parallel", NOW, date=first.when)

@@ -78,7 +78,8 @@ def _computed(case: Case, situation: Situation, rules: Rules, window_open: bool,
     if extension and kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY):
         return Remedy.EXTENSION, None, None, Text("basis.in_transit", promised=promised)
     if kind == ProblemKind.CHANGE_OF_MIND:
-        return Remedy.RETURN_AND_REFUND, price, Payer.BUYER, Text("basis.return_90" if window_open else "basis.change_of_mind")
+        basis = Text("basis.return_90" if window_open else "basis.change_of_mind")
+        return Remedy.RETURN_AND_REFUND, price, Payer.BUYER, basis
     if kind == ProblemKind.DUTY_CHARGED:
         if tax_included(case, rules):
             return Remedy.DUTY_REIMBURSEMENT, problem.duty_paid, None, Text("basis.tax_included")

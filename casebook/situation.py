@@ -32,7 +32,7 @@ from .rules import Rules
 from .tracking.timeline import Timeline, analyse
 
 __all__ = ["Alert", "Situation", "read", "payment_family", "settled", "is_english", "seller_conduct",
-           "evidence_timing", "tax_included", "refunded"]
+           "evidence_timing", "tax_included", "refunded", "shorten"]
 
 # flags that mean the tracking is not "normal" (severity warning or problem, plus having no events at all)
 _QUIET_SEVERITIES = {Severity.INFO}
@@ -110,9 +110,12 @@ def is_english(text: str, rules: Rules | None = None) -> bool:
 CONDUCT = ("close_dispute", "off_platform_payment", "off_platform_contact", "confirm_receipt")
 
 
-def _quote(text: str, limit: int = 90) -> str:
+def shorten(text: str, limit: int | None = 90) -> str:
+    """``text`` on one line, cut with an ellipsis to at most ``limit`` characters (no limit: ``None``)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if limit is not None and len(text) > limit:
+        return text[: max(0, limit - 1)].rstrip() + "…"
+    return text
 
 
 def seller_conduct(case: Case, rules: Rules | None = None, tz: str = "Asia/Seoul") -> list[Alert]:
@@ -130,7 +133,7 @@ def seller_conduct(case: Case, rules: Rules | None = None, tz: str = "Asia/Seoul
                 continue
             shown = message.translation if message.translation and not is_english(message.text, rules) else message.text
             found[name] = Alert(f"warning.{name}", Severity.PROBLEM,
-                                Text(f"warning.{name}", date=message.at.astimezone(zone).date(), quote=_quote(shown)),
+                                Text(f"warning.{name}", date=message.at.astimezone(zone).date(), quote=shorten(shown)),
                                 at=message.at)
     return [found[name] for name in CONDUCT if name in found]
 
@@ -250,6 +253,7 @@ def read(case: Case, *, now: datetime | None = None, tz: str = "Asia/Seoul", rul
     missing = case.order.quantity - received if received is not None else 0
     return Situation(
         kind=kind, chosen=chosen, timeline=timeline, payment=payment_family(case, rules), settled=is_settled,
-        missing=max(0, missing), conduct=seller_conduct(case, rules, tz), evidence_issues=evidence_timing(case, today, rules, tz),
+        missing=max(0, missing), conduct=seller_conduct(case, rules, tz),
+        evidence_issues=evidence_timing(case, today, rules, tz),
         today=today,
     )

@@ -27,7 +27,7 @@ from .evidence import pack_copies, pack_name, thumbnail
 from .i18n import LANGS, Text, label, money, t
 from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, advise
-from .situation import Situation, is_english, tax_included
+from .situation import Situation, is_english, shorten, tax_included
 from .privacy import Masker
 from .settings import Settings
 from .store import Casebook, atomic_write_bytes
@@ -134,13 +134,6 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
         facts.events.extend(shipment.events)
     facts.events.sort(key=lambda e: e.time, reverse=True)
     return facts
-
-
-def _quote(text: str, limit: int | None) -> str:
-    text = " ".join(text.split())
-    if limit is not None and len(text) > limit:
-        return text[: max(0, limit - 1)].rstrip() + "…"
-    return text
 
 
 def _english(f: Facts, text: str | None) -> bool:
@@ -369,7 +362,8 @@ def _render_message(facts: Facts, lang: str, max_chars: int | None) -> tuple[str
             f=facts, o=o, lang=lang, problem_label=label(facts.advice.kind, lang),
             paid=money(o.price.amount, o.price.currency, lang),
             problem=_problem_paragraph(facts, lang), request=_request(facts, lang),
-            steps=[dict(s, line=_step_line(s, lang), quote=_quote(_said(facts, s, lang), level["quote"]) if level["quote"] else "")
+            steps=[dict(s, line=_step_line(s, lang),
+                        quote=shorten(_said(facts, s, lang), level["quote"]) if level["quote"] else "")
                    for s in shown_steps],
             steps_left_out=len(steps) - len(shown_steps), evidence=evidence,
             evidence_left_out=len(facts.evidence) - len(evidence), captions=level["captions"],

@@ -185,11 +185,13 @@ def test_tracking_flags_and_outcome(run):
     if expect.get("quiet_flags"):
         assert all(f.severity.value == "info" for f in advice.context.timeline.flags), advice.context.timeline.flags
     if "compensation" in expect:
+        from casebook.views import advice_text
+
         value, currency = expect["compensation"].split()
         assert (str(advice.compensation.amount), advice.compensation.currency) == (value, currency)
         for lang in LANGS:
             assert advice.to_dict()["compensation"] == {"amount": value, "currency": currency}
-            assert advice.compensation and advice.outcome_text(lang) in "\n".join(__import__("casebook.views").views.advice_text(advice, lang))
+            assert advice.compensation and advice.outcome_text(lang) in "\n".join(advice_text(advice, lang))
 
 
 def test_ladder(run):
