@@ -122,7 +122,6 @@ class Deadline:
     rule_timezone: str = ""
     source: str = ""
     kind: str = "deadline"
-    as_of: datetime | None = None  # the moment the status was computed for
 
     def label(self, lang: str = "ko") -> str:
         return t(f"deadline.{self.key}", lang)
@@ -162,10 +161,6 @@ class Deadline:
 
     def describe(self, lang: str = "ko") -> str:
         return f"{self.label(lang)}: {self.status_text(lang)}"
-
-    @property
-    def hours_left(self) -> float | None:
-        return None if self.due is None or self.as_of is None else (self.due - self.as_of).total_seconds() / 3600
 
     @property
     def urgent(self) -> bool:
@@ -280,7 +275,7 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
     for key, spec in rules.deadlines.items():
         kind = spec.get("kind", "deadline")
         base: dict[str, Any] = dict(key=key, rule_timezone=spec["timezone"], source=spec.get("source", ""),
-                                    opens=kind in _START_OF_DAY, kind=kind, as_of=now)
+                                    opens=kind in _START_OF_DAY, kind=kind)
         if not _applies(case, spec.get("applies", "always"), situation, rules):
             out.append(Deadline(status=DeadlineStatus.NOT_APPLICABLE, **base))
             continue

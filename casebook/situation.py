@@ -32,7 +32,7 @@ from .rules import Rules
 from .tracking.timeline import Timeline, analyse
 
 __all__ = ["Alert", "Situation", "read", "payment_family", "settled", "is_english", "seller_conduct",
-           "evidence_timing", "tax_included", "refunded", "shorten"]
+           "evidence_timing", "tax_included", "refunded", "shorten", "customs_cleared"]
 
 # flags that mean the tracking is not "normal" (severity warning or problem, plus having no events at all)
 _QUIET_SEVERITIES = {Severity.INFO}
@@ -218,16 +218,10 @@ class Situation:
         return [*self.conduct, *self.evidence_issues]
 
 
-def _cleared_on(case: Case, zone: ZoneInfo) -> date | None:
-    for event in sorted((e for s in case.shipments for e in s.events), key=lambda e: e.time):
-        if event.sub_status == "InTransit_CustomsReleased":
-            return event.time.astimezone(zone).date()
-    return None
-
-
 def customs_cleared(case: Case, tz: str = "Asia/Seoul") -> date | None:
     """When customs released the parcel (from tracking), else when it was received."""
-    return _cleared_on(case, ZoneInfo(tz)) or case.order.received_date
+    released = sorted(e.time for s in case.shipments for e in s.events if e.sub_status == "InTransit_CustomsReleased")
+    return released[0].astimezone(ZoneInfo(tz)).date() if released else case.order.received_date
 
 
 def read(case: Case, *, now: datetime | None = None, tz: str = "Asia/Seoul", rules: Rules | None = None) -> Situation:

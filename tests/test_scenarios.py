@@ -59,7 +59,6 @@ BASE_ORDER = {
     "payment_method": "Visa card", "order_date": "2026-03-02", "ship_date": "2026-03-04",
 }
 BASE_PROBLEM = {"description": "Calm factual description of the problem, with dates and numbers (2 of 3)."}
-MIMES = {"video": "video/mp4"}
 
 
 def load(path: Path) -> dict[str, Any]:
