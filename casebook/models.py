@@ -66,6 +66,7 @@ __all__ = [
     "DeadlineStatus",
     "Severity",
     "CheckKey",
+    "PaymentFamily",
     "Money",
     "Order",
     "Problem",
@@ -223,10 +224,15 @@ class ProblemKind(StrEnum):
     COUNTERFEIT = "counterfeit"
     EMPTY_PARCEL = "empty_parcel"
     OTHER = "other"
+    DELIVERED_NOT_RECEIVED = "delivered_not_received"
+    CUSTOMS_HOLD = "customs_hold"
+    DUTY_CHARGED = "duty_charged"
+    CHANGE_OF_MIND = "change_of_mind"
 
     @property
     def is_delivery_problem(self) -> bool:
-        return self in {ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY}
+        return self in {ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY, ProblemKind.DELIVERED_NOT_RECEIVED,
+                        ProblemKind.CUSTOMS_HOLD}
 
 
 class RefundType(StrEnum):
@@ -246,6 +252,9 @@ class Remedy(StrEnum):
     PARTIAL_REFUND = "partial_refund"
     RETURN_AND_REFUND = "return_and_refund"
     RESEND = "resend"
+    DUTY_REIMBURSEMENT = "duty_reimbursement"  # the listing promised tax included: the seller pays the duty back
+    CUSTOMS_REFUND = "customs_refund"  # return the item unchanged and claim the duty back from Korea Customs
+    EXTENSION = "extension"  # more buyer-protection time while a customs hold is fixed
 
 
 class DisputeStage(StrEnum):
@@ -276,6 +285,7 @@ class EvidenceKind(StrEnum):
     CHAT_SCREENSHOT = "chat_screenshot"
     PAYMENT_RECORD = "payment_record"
     CUSTOMS_DOCUMENT = "customs_document"
+    CARRIER_STATEMENT = "carrier_statement"  # the domestic carrier's delivery photo or written "not found" reply
     OTHER = "other"
 
 
@@ -315,6 +325,7 @@ class DeadlineStatus(StrEnum):
     """Where a deadline stands as of a moment."""
 
     UPCOMING = "upcoming"
+    AVAILABLE = "available"  # an entitlement in force now (from its day, or until its day)
     PAST = "past"
     CANNOT_COMPUTE = "cannot_compute"
     NOT_APPLICABLE = "not_applicable"
@@ -326,6 +337,22 @@ class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
     PROBLEM = "problem"
+
+
+class PaymentFamily(StrEnum):
+    """How the order was paid, as far as where a dispute goes (card issuer, PayPal, a wallet)."""
+
+    CARD = "card"
+    PAYPAL = "paypal"
+    KAKAOPAY = "kakaopay"
+    NAVERPAY = "naverpay"
+    TOSS = "toss"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_wallet(self) -> bool:
+        return self in {PaymentFamily.KAKAOPAY, PaymentFamily.NAVERPAY, PaymentFamily.TOSS}
 
 
 class CheckKey(StrEnum):
@@ -525,6 +552,13 @@ class Problem(_Model):
                                           "(at most 2,000 characters each)."
     )
     tested_how: LongText | None = Field(default=None, description="For defects: how the failure was tested; at most 20,000 characters.")
+    description_en: LongText | None = Field(
+        default=None, description="The description in English, for the English message when the description is not English.")
+    received_quantity: StrictInt | None = Field(
+        default=None, ge=0, description="For missing items: how many of order.quantity arrived.")
+    duty_paid: Money | None = Field(default=None, description="Customs duty and VAT paid on delivery.")
+    tax_included: bool | None = Field(
+        default=None, description="The listing said taxes and duty were included in the price (DDP).")
 
 
 class TrackingEvent(_Model):
@@ -659,6 +693,7 @@ class Outcome(_Model):
     amount_refunded: Money | None = None
     decided_date: CaseDate | None = None
     decision_text: LongText | None = Field(default=None, description="At most 20,000 characters.")
+    compensation: Money | None = Field(default=None, description="Paid on top of the refund (a coupon, credit), e.g. guide case E.")
 
 
 class Dispute(_Model):
@@ -744,6 +779,13 @@ class Case(_Model):
                 f"{_shown(value)} is not a case id; use lower-case letters, digits, '-' and '_' (at most 80), e.g. 'seed-a'"
             )
         return value
+
+    @model_validator(mode="after")
+    def _received_at_most_ordered(self) -> "Case":
+        received = self.problem.received_quantity
+        if received is not None and received > self.order.quantity:
+            raise ValueError(f"problem.received_quantity {received} is more than order.quantity {self.order.quantity}")
+        return self
 
     @property
     def shipment(self) -> Shipment | None:

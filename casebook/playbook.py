@@ -15,19 +15,24 @@ from zoneinfo import ZoneInfo
 
 from .errors import ConfigError
 from .i18n import LANGS, Text, label, t
+from . import situation as _situation
 from .models import (
     Case,
     CheckKey,
     DeadlineStatus,
     Direction,
     DisputeStage,
+    Money,
     Payer,
+    PaymentFamily,
     ProblemKind,
     RefundType,
     Remedy,
     utc_now,
 )
+from .remedy import RemedyPlan, decide
 from .rules import Rules
+from .situation import Alert, Situation
 
 __all__ = [
     "ChecklistItem",
@@ -42,6 +47,8 @@ __all__ = [
     "advise",
     "has_tracking",
     "card_payment",
+    "Alert",
+    "RemedyPlan",
 ]
 
 DEFAULT_TZ = "Asia/Seoul"
@@ -78,12 +85,12 @@ def has_tracking(case: Case) -> bool:
     return any(s.events or s.snapshots for s in case.shipments)
 
 
-def checklist(case: Case, rules: Rules | None = None) -> list[ChecklistItem]:
-    """The evidence this problem kind needs, each present or missing, with why it matters."""
+def checklist(case: Case, rules: Rules | None = None, *, kind: ProblemKind | None = None) -> list[ChecklistItem]:
+    """The evidence this problem kind (or the situation ``kind`` the advice read) needs, each present or missing."""
     rules = rules or Rules.default()
     items = rules.checklists["items"]
     out = []
-    for key, required in rules.checklists["kinds"][case.problem.kind.value]:
+    for key, required in rules.checklists["kinds"][(kind or case.problem.kind).value]:
         spec = items[key]
         kinds = set(spec["satisfied_by"])
         ids = tuple(e.id for e in case.evidence if e.kind.value in kinds)
@@ -96,18 +103,25 @@ def checklist(case: Case, rules: Rules | None = None) -> list[ChecklistItem]:
 
 @dataclass(frozen=True)
 class Deadline:
-    """One dated rule: when it falls in the rule's own calendar and on the shopper's clock."""
+    """One dated rule: when it falls in the rule's own calendar and on the shopper's clock.
+
+    ``kind`` (``rules/deadlines.toml``): ``deadline`` (act by the end of the
+    day), ``opens`` (possible from the start of the day), ``entitlement`` (a
+    right that starts on the day: *available from*), ``window`` (a right that
+    lasts until the end of the day: *available until*).
+    """
 
     key: str
     status: DeadlineStatus
     day: date | None = None  # the calendar day in the rule's own time zone
-    due: datetime | None = None  # the instant (start of day for "opens", end of day otherwise)
+    due: datetime | None = None  # the instant (start of day for "opens"/"entitlement", end of day otherwise)
     due_local: datetime | None = None  # ``due`` in the shopper's time zone
     days_left: int | None = None
-    opens: bool = False  # True: the earliest day something becomes possible
+    opens: bool = False  # True: the day something becomes possible (kind "opens" or "entitlement")
     missing: str | None = None
     rule_timezone: str = ""
     source: str = ""
+    kind: str = "deadline"
 
     def label(self, lang: str = "ko") -> str:
         return t(f"deadline.{self.key}", lang)
@@ -118,12 +132,12 @@ class Deadline:
         return self.due_local.strftime("%Y-%m-%d %H:%M %Z") if self.due_local else ""
 
     def left(self, lang: str = "ko") -> str:
-        """``3 days left`` / ``오늘까지`` / ``2일 지남``."""
+        """``3 days left`` / ``오늘까지`` / ``2일 지남`` (never a negative count)."""
         if self.days_left is None:
             return ""
         if self.days_left > 0:
             return t("deadline.left", lang, days=self.days_left)
-        if self.days_left == 0 and self.status == DeadlineStatus.UPCOMING:
+        if self.days_left == 0 and self.status in (DeadlineStatus.UPCOMING, DeadlineStatus.AVAILABLE):
             return t("deadline.today", lang)
         return t("deadline.ago", lang, days=max(1, -self.days_left))
 
@@ -133,6 +147,16 @@ class Deadline:
             return t("deadline.cannot_compute", lang, missing=Text(f"field.{self.missing}")(lang))
         if self.status == DeadlineStatus.NOT_APPLICABLE or self.due_local is None:
             return label(self.status, lang)
+        if self.opens:
+            if self.status == DeadlineStatus.AVAILABLE:
+                return t("deadline.available_since", lang, when=self.when)
+            days = max(0, self.days_left or 0)
+            return t("deadline.from_in", lang, when=self.when, days=days) if days else \
+                t("deadline.from_today", lang, when=self.when)
+        if self.kind == "window":
+            if self.status == DeadlineStatus.AVAILABLE:
+                return t("deadline.until", lang, when=self.when, left=self.left(lang))
+            return t("deadline.ended", lang, when=self.when, left=self.left(lang))
         return f"{self.when} ({self.left(lang)})"
 
     def describe(self, lang: str = "ko") -> str:
@@ -141,11 +165,13 @@ class Deadline:
     @property
     def urgent(self) -> bool:
         """Ends within two days (and is not only an opening date)."""
-        return self.status == DeadlineStatus.UPCOMING and not self.opens and self.days_left is not None and self.days_left <= 2
+        return self.status == DeadlineStatus.UPCOMING and self.kind == "deadline" and self.days_left is not None \
+            and self.days_left <= 2
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "status": self.status.value, "label": {lang: self.label(lang) for lang in LANGS},
+            "key": self.key, "status": self.status.value, "kind": self.kind,
+            "label": {lang: self.label(lang) for lang in LANGS},
             "text": {lang: self.status_text(lang) for lang in LANGS},
             "day": self.day.isoformat() if self.day else None, "due": self.due.isoformat() if self.due else None,
             "due_local": self.due_local.isoformat() if self.due_local else None, "days_left": self.days_left,
@@ -153,33 +179,36 @@ class Deadline:
         }
 
 
-def _anchor(case: Case, name: str) -> date | None:
+def _anchor(case: Case, name: str, situation: Situation, tz: str) -> date | None:
     o, d = case.order, case.dispute
+
+    def first_of(*days: date | None) -> date | None:
+        known = [day for day in days if day is not None]
+        return min(known) if known else None
+
     anchors = {
         "ship_date": lambda: o.ship_date,
         "order_date": lambda: o.order_date,
         "promised_by": lambda: o.promised_by,
-        "protection_end_or_receipt": lambda: o.received_date or o.promised_by,
+        # "the 15th day after the delivery time is over or you confirmed receipt": whichever comes first
+        "protection_end_or_receipt": lambda: first_of(o.received_date, o.promised_by),
         "opened_date": lambda: d.opened_date,
         "return_agreed": lambda: d.return_agreed_date,
+        "delivered_scan": lambda: situation.delivered_on,
+        "customs_cleared": lambda: _situation.customs_cleared(case, tz),
     }
     if name not in anchors:
         raise ConfigError(f"rules.deadlines: anchor {name!r} is unknown; accepted: {', '.join(anchors)}")
     return anchors[name]()
 
 
-_CARD_WORDS = ("card", "visa", "master", "amex", "jcb", "unionpay", "카드", "신용", "체크")
-
-
-def card_payment(case: Case) -> bool:
+def card_payment(case: Case, rules: Rules | None = None) -> bool:
     """Paid by card (or not recorded: most overseas orders are)."""
-    method = (case.order.payment_method or "").casefold()
-    return not method or any(word in method for word in _CARD_WORDS)
+    return _situation.payment_family(case, rules) in (PaymentFamily.CARD, PaymentFamily.UNKNOWN)
 
 
-def _applies(case: Case, condition: str) -> bool:
+def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> bool:
     o, d = case.order, case.dispute
-    method = (o.payment_method or "").casefold()
     if condition == "always":
         return True
     if condition == "dispute_not_opened":
@@ -197,36 +226,64 @@ def _applies(case: Case, condition: str) -> bool:
         return o.received_date is None and short and o.platform.value == "aliexpress"
     if condition == "aliexpress":
         return o.platform.value == "aliexpress"
+    # a payment's own dispute is no route for a return or a customs refund
     if condition == "card_payment":
-        return card_payment(case)
+        return situation.payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN) and not _no_dispute(case, situation, rules)
     if condition == "paypal_payment":
-        return "paypal" in method or "페이팔" in method
+        return situation.payment == PaymentFamily.PAYPAL and not _no_dispute(case, situation, rules)
+    if condition == "in_transit_normal":
+        return o.received_date is None and d.stage == DisputeStage.NOT_OPENED and situation.tracking_normal and \
+            situation.kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY)
+    if condition == "promise_missed":
+        promised = o.promised_by
+        return o.platform.value == "aliexpress" and promised is not None and \
+            (o.received_date is None or o.received_date > promised)
+    if condition == "delivered_not_received":
+        return situation.kind == ProblemKind.DELIVERED_NOT_RECEIVED
+    if condition == "duty_paid":
+        return case.problem.duty_paid is not None
     raise ConfigError(f"rules.deadlines: condition {condition!r} is unknown")
 
 
-def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, rules: Rules | None = None) -> list[Deadline]:
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    import calendar
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_START_OF_DAY = ("opens", "entitlement")
+
+
+def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, rules: Rules | None = None,
+              situation: Situation | None = None) -> list[Deadline]:
     """Every deadline rule for this case, dated in the shopper's time zone, soonest first.
 
     A platform day ends at midnight US Pacific time (AliExpress shows its
-    countdowns in PST); Korean and card rules count Korean days.
+    countdowns in PST); Korean and card rules count Korean days. Rights that
+    start on a day (Korea's 14- and 30-day rules) are *available from* it;
+    the 90-day return is *available until* its day.
     """
     rules = rules or Rules.default()
     now = now or utc_now()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    situation = situation or _situation.read(case, now=now, tz=tz, rules=rules)
     user_tz = ZoneInfo(tz)
     out = []
     for key, spec in rules.deadlines.items():
+        kind = spec.get("kind", "deadline")
         base: dict[str, Any] = dict(key=key, rule_timezone=spec["timezone"], source=spec.get("source", ""),
-                                    opens=spec.get("kind") == "opens")
-        if not _applies(case, spec.get("applies", "always")):
+                                    opens=kind in _START_OF_DAY, kind=kind)
+        if not _applies(case, spec.get("applies", "always"), situation, rules):
             out.append(Deadline(status=DeadlineStatus.NOT_APPLICABLE, **base))
             continue
-        anchor = _anchor(case, spec["anchor"])
+        anchor = _anchor(case, spec["anchor"], situation, tz)
         if anchor is None:
             out.append(Deadline(status=DeadlineStatus.CANNOT_COMPUTE, missing=spec["anchor"], **base))
             continue
-        day = anchor + timedelta(days=int(spec["days"]))
+        day = _add_months(anchor, int(spec["months"])) if "months" in spec else anchor + timedelta(days=int(spec["days"]))
         rule_tz = ZoneInfo(spec["timezone"])
         if base["opens"]:
             due = datetime.combine(day, time(0, 0), rule_tz)
@@ -234,7 +291,13 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
             due = datetime.combine(day + timedelta(days=1), time(0, 0), rule_tz) - timedelta(seconds=1)
         due_local = due.astimezone(user_tz)
         days_left = (due_local.date() - now.astimezone(user_tz).date()).days
-        status = DeadlineStatus.UPCOMING if due > now else DeadlineStatus.PAST
+        ahead = due > now
+        if kind == "deadline":
+            status = DeadlineStatus.UPCOMING if ahead else DeadlineStatus.PAST
+        elif kind == "window":
+            status = DeadlineStatus.AVAILABLE if ahead else DeadlineStatus.PAST
+        else:
+            status = DeadlineStatus.UPCOMING if ahead else DeadlineStatus.AVAILABLE
         out.append(Deadline(status=status, day=day, due=due, due_local=due_local, days_left=days_left, **base))
     order = list(DeadlineStatus)
     out.sort(key=lambda d: (order.index(d.status), d.due or datetime.max.replace(tzinfo=timezone.utc)))
@@ -242,8 +305,8 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
 
 
 def next_deadline(items: list[Deadline]) -> Deadline | None:
-    """The soonest deadline still ahead (opening days are not deadlines)."""
-    upcoming = [d for d in items if d.status == DeadlineStatus.UPCOMING and not d.opens and d.due is not None]
+    """The soonest deadline still ahead (opening days and rights are not deadlines)."""
+    upcoming = [d for d in items if d.status == DeadlineStatus.UPCOMING and d.kind == "deadline" and d.due is not None]
     return min(upcoming, key=lambda d: d.due) if upcoming else None  # type: ignore[arg-type,return-value]
 
 
@@ -278,13 +341,19 @@ def deadlines_ics(case: Case, items: list[Deadline], *, lang: str = "ko") -> byt
 
 @dataclass(frozen=True)
 class Check:
-    """One of the guide's lessons applied to this case: passed or not, and why."""
+    """One of the guide's lessons applied to this case: passed or not, and why.
+
+    ``applies`` is False when the lesson does not concern this problem (tracking
+    for a broken cup): it then counts as passed, and is shown as "not needed",
+    never as done.
+    """
 
     key: CheckKey
     ok: bool
     weight: int
     blocking: bool
     message: Text
+    applies: bool = True
 
     @property
     def title(self) -> Text:
@@ -294,21 +363,22 @@ class Check:
         return self.message(lang)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key.value, "ok": self.ok, "weight": self.weight, "blocking": self.blocking,
-                "text": self.message.both()}
+        return {"key": self.key.value, "ok": self.ok, "applies": self.applies, "weight": self.weight,
+                "blocking": self.blocking, "text": self.message.both()}
 
 
 @dataclass(frozen=True)
 class LadderStep:
-    """A rung of the escalation ladder: seller, platform, consumer agency, chargeback."""
+    """A rung of the escalation ladder: seller, platform, consumer agency, the payment's own dispute."""
 
     key: str
     applies: bool
     current: bool
     when_text: Text
+    label_values: dict[str, Any] = field(default_factory=dict)
 
     def label(self, lang: str = "ko") -> str:
-        return t(f"ladder.{self.key}", lang)
+        return Text(f"ladder.{self.key}", **self.label_values)(lang)
 
     def when(self, lang: str = "ko") -> str:
         return self.when_text(lang)
@@ -327,7 +397,7 @@ class Advice:
     ready: bool
     checks: list[Check]
     checklist: list[ChecklistItem]
-    next_steps: list[Text]
+    next_steps: list[Text]  # in urgency order: act now, do now, evidence, dated (soonest first), later
     refund_type: RefundType
     remedy: Remedy
     return_paid_by: Payer | None
@@ -336,15 +406,51 @@ class Advice:
     ladder: list[LadderStep]
     deadlines: list[Deadline]
     next_deadline: Deadline | None
-    problem: ProblemKind
+    problem: ProblemKind  # what the shopper picked
     lang: str = "ko"
     as_of: datetime = field(default_factory=utc_now)
+    situation: ProblemKind | None = None  # what the advice treats the case as (None: same as ``problem``)
+    warnings: list[Alert] = field(default_factory=list)  # seller traps and suspicious evidence: show first
+    plan: RemedyPlan | None = None  # the remedy with its amount and the rule it relies on
+    payment: PaymentFamily = PaymentFamily.UNKNOWN
+    compensation: Money | None = None  # paid on top of the refund (guide case E)
+    refunded: Money | None = None
+    context: Situation | None = field(default=None, repr=False)  # what was read from the whole case
+
+    @property
+    def kind(self) -> ProblemKind:
+        return self.situation or self.problem
+
+    @property
+    def remedy_amount(self) -> Money | None:
+        return self.plan.amount if self.plan else None
+
+    @property
+    def step_keys(self) -> list[str]:
+        return [step.key for step in self.next_steps]
 
     def steps(self, lang: str | None = None) -> list[str]:
         return [step(lang or self.lang) for step in self.next_steps]
 
     def strategy(self, lang: str | None = None) -> str:
-        return t(f"strategy.{self.problem.value}", lang or self.lang)
+        return t(f"strategy.{self.kind.value}", lang or self.lang)
+
+    def remedy_text(self, lang: str | None = None) -> str:
+        """``a partial refund, KRW 7,967`` / ``부분 환불 7,967원``."""
+        lang = lang or self.lang
+        return self.plan.text(lang) if self.plan else label(self.remedy, lang)
+
+    def outcome_text(self, lang: str | None = None) -> str:
+        """``Refunded KRW 45,900 plus KRW 3,000 compensation`` (empty when nothing was paid)."""
+        lang = lang or self.lang
+        if self.refunded is None and self.compensation is None:
+            return ""
+        if self.compensation is None:
+            if self.refunded is not None and not self.refunded.amount:
+                return t("outcome.refused", lang)
+            return t("outcome.refunded", lang, amount=self.refunded)
+        refunded = self.refunded or Money(amount=0, currency=self.compensation.currency)
+        return t("outcome.refunded_compensation", lang, amount=refunded, compensation=self.compensation)
 
     @property
     def reasons(self) -> list[Check]:
@@ -356,15 +462,23 @@ class Advice:
         return [d for d in self.deadlines if d.urgent]
 
     def to_dict(self) -> dict[str, Any]:
+        money = (lambda m: {"amount": str(m.amount), "currency": m.currency} if m is not None else None)
         return {
             "case_id": self.case_id, "score": self.score, "ready": self.ready,
+            "situation": {"key": self.kind.value, "chosen": self.problem.value, "inferred": self.kind != self.problem,
+                          **{lang: label(self.kind, lang) for lang in LANGS}},
+            "warnings": [w.to_dict() for w in self.warnings],
             "checks": [c.to_dict() for c in self.checks],
             "checklist": [{"key": i.key, "required": i.required, "present": i.present, "evidence_ids": list(i.evidence_ids),
                            "label": {lang: i.label(lang) for lang in LANGS}} for i in self.checklist],
             "next_steps": {lang: self.steps(lang) for lang in LANGS},
+            "next_step_keys": self.step_keys,
             "refund_type": {"key": self.refund_type.value, **{lang: label(self.refund_type, lang) for lang in LANGS}},
-            "remedy": {"kind": self.remedy.value, **{lang: label(self.remedy, lang) for lang in LANGS}},
+            "remedy": self.plan.to_dict() if self.plan else {"kind": self.remedy.value, "amount": None,
+                                                             **{lang: label(self.remedy, lang) for lang in LANGS}},
             "return_paid_by": self.return_paid_by.value if self.return_paid_by else None,
+            "payment": {"key": self.payment.value, **{lang: label(self.payment, lang) for lang in LANGS}},
+            "refunded": money(self.refunded), "compensation": money(self.compensation),
             "expected_days": list(self.expected_days), "refund_days": list(self.refund_days),
             "strategy": {lang: self.strategy(lang) for lang in LANGS},
             "ladder": [rung.to_dict() for rung in self.ladder],
@@ -391,18 +505,28 @@ def _tone_problems(text: str, readiness: dict[str, Any]) -> list[str | Text]:
     return words
 
 
-def _readiness(case: Case, items: list[ChecklistItem], dated: dict[str, Deadline], now: datetime, tz: str,
+# Kinds that need no dispute, so no message to the seller first and no proof (the 90-day return),
+# and duty on a listing that did not promise it included (a matter for customs, not the seller).
+def _no_dispute(case: Case, sit: Situation, rules: Rules) -> bool:
+    return sit.kind == ProblemKind.CHANGE_OF_MIND or (
+        sit.kind == ProblemKind.DUTY_CHARGED and not _situation.tax_included(case, rules))
+
+
+def _readiness(case: Case, sit: Situation, items: list[ChecklistItem], dated: dict[str, Deadline], tz: str,
                rules: Rules) -> list[Check]:
     weights, blocking = rules.readiness["weights"], rules.readiness["blocking"]
 
-    def check(key: CheckKey, ok: bool, message: Text, *, blocks: bool | None = None) -> Check:
-        return Check(key, ok, int(weights[key.value]), blocking[key.value] if blocks is None else blocks, message)
+    def check(key: CheckKey, ok: bool, message: Text, *, blocks: bool | None = None, applies: bool = True) -> Check:
+        return Check(key, ok, int(weights[key.value]), blocking[key.value] if blocks is None else blocks, message, applies)
 
     checks: list[Check] = []
+    no_dispute = _no_dispute(case, sit, rules)
     sent = sorted(m.at for m in case.messages if m.with_seller and m.direction == Direction.SENT)
     opened = case.dispute.opened_date
     user_tz = ZoneInfo(tz)
-    if not sent:
+    if no_dispute:
+        checks.append(check(CheckKey.SELLER_CONTACTED, True, Text("check.seller_contacted.not_needed"), applies=False))
+    elif not sent:
         checks.append(check(CheckKey.SELLER_CONTACTED, False, Text("check.seller_contacted.fail")))
     elif opened is not None and sent[0].astimezone(user_tz).date() > opened:
         first = sent[0].astimezone(user_tz).date()
@@ -411,45 +535,64 @@ def _readiness(case: Case, items: list[ChecklistItem], dated: dict[str, Deadline
         checks.append(check(CheckKey.SELLER_CONTACTED, True, Text("enum.check_key.seller_contacted")))
 
     missing = [i for i in items if i.required and not i.present]
-    if missing:
+    needs_some = sit.kind.value in rules.checklists["at_least_one"]["kinds"]
+    if no_dispute:
+        checks.append(check(CheckKey.EVIDENCE, True, Text("check.evidence.not_needed"), applies=False))
+    elif missing:
         checks.append(check(CheckKey.EVIDENCE, False,
-                            Text("check.evidence.fail", kind=case.problem.kind, items=[i.text for i in missing])))
+                            Text("check.evidence.fail", kind=sit.kind, items=[i.text for i in missing])))
+    elif needs_some and not case.evidence:
+        checks.append(check(CheckKey.EVIDENCE, False, Text("check.evidence.none", kind=sit.kind)))
+    elif not any(i.required for i in items) and not needs_some:
+        checks.append(check(CheckKey.EVIDENCE, True, Text("check.evidence.not_needed"), applies=False))
     else:
         checks.append(check(CheckKey.EVIDENCE, True, Text("enum.check_key.evidence")))
 
-    if case.problem.kind.is_delivery_problem:
+    if sit.kind.is_delivery_problem:
         tracked = has_tracking(case) or any(e.kind.value == "tracking_screenshot" for e in case.evidence)
         checks.append(check(CheckKey.TRACKING, tracked,
                             Text("enum.check_key.tracking" if tracked else "check.tracking.fail")))
     else:
-        checks.append(check(CheckKey.TRACKING, True, Text("enum.check_key.tracking"), blocks=False))
+        checks.append(check(CheckKey.TRACKING, True, Text("check.tracking.not_needed"), blocks=False, applies=False))
 
-    checks.append(_window_check(case, dated, rules, check))
-
-    description = case.problem.description.strip()
-    readiness = rules.readiness
-    harsh = _tone_problems(" ".join([description] + [m.text for m in case.messages if m.direction == Direction.SENT]),
-                           readiness)
-    minimum = int(readiness["min_description_chars"])
-    if len(description) < minimum:
-        message, ok = Text("check.description.short", min=minimum), False
-    elif harsh:
-        message, ok = Text("check.description.tone", words=harsh), False
-    elif case.problem.kind in (ProblemKind.NOT_AS_DESCRIBED, ProblemKind.WRONG_ITEM) and not case.problem.differences:
-        message, ok = Text("check.description.differences"), False
-    elif case.problem.kind == ProblemKind.DEFECTIVE and not case.problem.tested_how:
-        message, ok = Text("check.description.tested"), False
-    else:
-        message, ok = Text("enum.check_key.description"), True
-    checks.append(check(CheckKey.DESCRIPTION, ok, message))
+    checks.append(_window_check(case, sit, dated, rules, check))
+    checks.append(_description_check(case, sit, rules, check))
     return checks
 
 
-def _window_check(case: Case, dated: dict[str, Deadline], rules: Rules, check: Any) -> Check:
-    earliest, latest = dated.get("earliest_open"), dated.get("latest_open")
+def _description_check(case: Case, sit: Situation, rules: Rules, check: Any) -> Check:
+    p = case.problem
+    description = p.description.strip()
+    readiness = rules.readiness
+    harsh = _tone_problems(" ".join([description, p.description_en or ""] +
+                                    [m.text for m in case.messages if m.direction == Direction.SENT]), readiness)
+    minimum = int(readiness["min_description_chars"])
+    english = [text for text in [description, *p.differences, p.tested_how or ""] if text]
+    if len(description) < minimum and len((p.description_en or "").strip()) < minimum:
+        return check(CheckKey.DESCRIPTION, False, Text("check.description.short", min=minimum))
+    if harsh:
+        return check(CheckKey.DESCRIPTION, False, Text("check.description.tone", words=harsh))
+    if not p.description_en and not all(_situation.is_english(text, rules) for text in english):
+        return check(CheckKey.DESCRIPTION, False, Text("check.description.english"))
+    if sit.kind in (ProblemKind.NOT_AS_DESCRIBED, ProblemKind.WRONG_ITEM) and not p.differences:
+        return check(CheckKey.DESCRIPTION, False, Text("check.description.differences"))
+    if sit.kind == ProblemKind.DEFECTIVE and not p.tested_how:
+        return check(CheckKey.DESCRIPTION, False, Text("check.description.tested"))
+    return check(CheckKey.DESCRIPTION, True, Text("enum.check_key.description"))
+
+
+def _window_check(case: Case, sit: Situation, dated: dict[str, Deadline], rules: Rules, check: Any) -> Check:
+    earliest, latest, transit = dated.get("earliest_open"), dated.get("latest_open"), dated.get("transit_open")
     opened = case.dispute.opened_date
     ok_text = Text("enum.check_key.window")
     opens_after = rules.days("earliest_open")
+    if sit.kind == ProblemKind.CHANGE_OF_MIND:
+        window = dated.get("kr_return_90")
+        if window is not None and window.status == DeadlineStatus.PAST:
+            return check(CheckKey.WINDOW, False, Text("check.window.return_closed", date=window.when))
+        if window is not None and window.status == DeadlineStatus.AVAILABLE:
+            return check(CheckKey.WINDOW, True, Text("check.window.return_open", date=window.when))
+        return check(CheckKey.WINDOW, True, ok_text)
     if opened is not None:
         earliest_day = case.order.ship_date + timedelta(days=opens_after) if case.order.ship_date else None
         if earliest_day is not None and opened < earliest_day:
@@ -462,6 +605,8 @@ def _window_check(case: Case, dated: dict[str, Deadline], rules: Rules, check: A
         return check(CheckKey.WINDOW, False, Text("check.window.unknown", missing=Text(f"field.{missing}")), blocks=False)
     if earliest.status == DeadlineStatus.UPCOMING:
         return check(CheckKey.WINDOW, False, Text("check.window.early", date=earliest.when, day=opens_after + 1))
+    if transit is not None and transit.status == DeadlineStatus.UPCOMING:
+        return check(CheckKey.WINDOW, False, Text("check.window.in_transit", date=transit.when))
     if latest.status == DeadlineStatus.PAST:
         return check(CheckKey.WINDOW, False, Text("check.window.late", date=latest.when))
     return check(CheckKey.WINDOW, True, ok_text)
@@ -469,113 +614,375 @@ def _window_check(case: Case, dated: dict[str, Deadline], rules: Rules, check: A
 
 def advise(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, rules: Rules | None = None,
            lang: str = "ko") -> Advice:
-    """Readiness with its reasons, next steps, what to ask for, how long, and where to escalate."""
+    """Readiness with its reasons, warnings, next steps in urgency order, what to ask for (with the amount),
+    how long, and where to escalate, reasoned from the whole case."""
     rules = rules or Rules.default()
     now = now or utc_now()
-    items = checklist(case, rules)
-    dated_list = deadlines(case, now=now, tz=tz, rules=rules)
+    sit = _situation.read(case, now=now, tz=tz, rules=rules)
+    items = checklist(case, rules, kind=sit.kind)
+    dated_list = deadlines(case, now=now, tz=tz, rules=rules, situation=sit)
     dated = {d.key: d for d in dated_list}
-    checks = _readiness(case, items, dated, now, tz, rules)
+    checks = _readiness(case, sit, items, dated, tz, rules)
     score = sum(c.weight for c in checks if c.ok)
     ready = score >= int(rules.readiness["pass_mark"]) and not any(c.blocking and not c.ok for c in checks)
-    situation = rules.guide["situations"][case.problem.kind.value]
-    refund_type = RefundType(situation["refund_type"])
-    remedy = Remedy(situation["remedy"])
-    payer = Payer(situation["return_paid_by"]) if situation.get("return_paid_by") else None
+    window = dated.get("kr_return_90")
+    kr_late = dated.get("kr_late_delivery_14")
+    protection, transit = dated.get("protection_end"), dated.get("transit_open")
+    extension = transit is not None and transit.status == DeadlineStatus.UPCOMING and protection is not None and \
+        protection.status == DeadlineStatus.UPCOMING and protection.days_left is not None and \
+        protection.days_left <= int(rules.advice["extension_ask_days"])
+    plan = decide(case, sit, rules, window_open=window is None or window.status != DeadlineStatus.PAST,
+                  kr_late=kr_late is not None and kr_late.status == DeadlineStatus.AVAILABLE, extension=extension)
+    outcome = case.dispute.outcome
     return Advice(
         case_id=case.id,
         score=score,
         ready=ready,
         checks=checks,
         checklist=items,
-        next_steps=_next_steps(case, items, checks, dated, remedy, rules),
-        refund_type=refund_type,
-        remedy=remedy,
-        return_paid_by=payer,
-        expected_days=tuple(situation["duration"]),  # type: ignore[arg-type]
-        refund_days=tuple(rules.guide["refund_types"][refund_type.value]["duration"]),  # type: ignore[arg-type]
-        ladder=_ladder(case, rules, dated),
+        next_steps=_Planner(case, sit, items, checks, dated, plan, rules, now).steps(),
+        refund_type=plan.refund_type,
+        remedy=plan.remedy,
+        return_paid_by=plan.return_paid_by,
+        expected_days=plan.expected_days,
+        refund_days=tuple(rules.guide["refund_types"][plan.refund_type.value]["duration"]),  # type: ignore[arg-type]
+        ladder=_ladder(case, sit, rules, dated),
         deadlines=dated_list,
         next_deadline=next_deadline(dated_list),
         problem=case.problem.kind,
         lang=lang,
         as_of=now,
+        situation=sit.kind,
+        warnings=sit.warnings,
+        plan=plan,
+        payment=sit.payment,
+        compensation=outcome.compensation if outcome else None,
+        refunded=outcome.amount_refunded if outcome else None,
+        context=sit,
     )
 
 
-def _next_steps(case: Case, items: list[ChecklistItem], checks: list[Check], dated: dict[str, Deadline],
-                remedy: Remedy, rules: Rules) -> list[Text]:
-    failed = {c.key for c in checks if not c.ok}
-    stage = case.dispute.stage
-    steps: list[Text] = []
-    low, high = rules.guide["refund_timing"]["working_days"]
-    if stage == DisputeStage.REFUND_PAID:
-        return [Text("step.done")]
-    if stage in (DisputeStage.CLOSED, DisputeStage.DECIDED):
-        outcome = case.dispute.outcome
-        paid = outcome.amount_refunded.amount if outcome and outcome.amount_refunded else 0
-        if paid < case.order.price.amount:
-            return [Text("step.appeal_or_escalate"), *_chargeback_step(dated)]
-        return [Text("step.wait_refund", low=low, high=high)] if stage == DisputeStage.DECIDED else [Text("step.done")]
-    if CheckKey.SELLER_CONTACTED in failed and stage == DisputeStage.NOT_OPENED:
-        steps.append(Text("step.contact_seller", reply_days=rules.days("seller_reply")))
-    for item in items:
-        if item.required and not item.present:
-            steps.append(Text("step.add_evidence", item=item.text, why=item.reason))
-    if CheckKey.TRACKING in failed:
-        steps.append(Text("step.save_tracking"))
-    if stage == DisputeStage.NOT_OPENED:
-        earliest, latest, protection = dated.get("earliest_open"), dated.get("latest_open"), dated.get("protection_end")
-        kr14 = dated.get("kr_late_delivery_14")
-        if kr14 is not None and kr14.status == DeadlineStatus.PAST:
-            steps.append(Text("step.late_refund_kr", days=rules.days("kr_late_delivery_14")))
-        if earliest is not None and earliest.status == DeadlineStatus.UPCOMING:
-            steps.append(Text("step.wait_until", date=earliest.when))
-            if protection is not None and protection.status == DeadlineStatus.UPCOMING and \
-                    protection.days_left is not None and protection.days_left <= 7:
-                steps.append(Text("step.request_extension", date=protection.when))
-        elif latest is not None and latest.status == DeadlineStatus.UPCOMING:
-            steps.append(Text("step.open_dispute", date=latest.when, days=latest.days_left, remedy=remedy))
-        elif latest is not None and latest.status == DeadlineStatus.PAST:
-            steps.append(Text("step.appeal_or_escalate"))
-            steps.extend(_chargeback_step(dated))
-    elif stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING):
-        reply = dated.get("seller_reply")
-        if reply is not None and reply.status == DeadlineStatus.UPCOMING:
-            steps.append(Text("step.wait_seller", date=reply.when))
+# -- next steps, in urgency order ---------------------------------------------------------------
+
+ACT_NOW, NOW, EVIDENCE, DATED, LATER = range(5)
+_FAR = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class _Step:
+    text: Text
+    tier: int
+    due: datetime | None = None
+
+
+class _Planner:
+    """Builds the next steps from the whole case, then orders them by urgency.
+
+    Order: act now (a deadline within ``act_now_hours``), things to do now (answer a
+    seller's trap, fix a customs code, message the seller), evidence to add, dated
+    actions soonest first, and waiting last. Nothing says "wait" past a deadline.
+    """
+
+    def __init__(self, case: Case, sit: Situation, items: list[ChecklistItem], checks: list[Check],
+                 dated: dict[str, Deadline], plan: RemedyPlan, rules: Rules, now: datetime) -> None:
+        self.case, self.sit, self.items, self.dated, self.plan, self.rules, self.now = \
+            case, sit, items, dated, plan, rules, now
+        self.failed = {c.key: c for c in checks if not c.ok}
+        self.out: list[_Step] = []
+
+    # helpers
+    def add(self, key: str, tier: int, due: Deadline | None = None, **values: Any) -> None:
+        self.out.append(_Step(Text(key, **values), tier, due.due if due is not None else None))
+
+    def d(self, key: str, *statuses: DeadlineStatus) -> Deadline | None:
+        item = self.dated.get(key)
+        if item is None or (statuses and item.status not in statuses):
+            return None
+        return item
+
+    def within(self, item: Deadline | None, hours: float) -> bool:
+        return item is not None and item.due is not None and 0 < (item.due - self.now).total_seconds() <= hours * 3600
+
+    @property
+    def act_hours(self) -> int:
+        return int(self.rules.advice["act_now_hours"])
+
+    def steps(self) -> list[Text]:
+        self.plan_steps()
+        if any(step.tier == ACT_NOW for step in self.out):  # the act-now step already says to message the seller
+            self.out = [step for step in self.out if not step.text.key.startswith("step.contact_seller")]
+        # act-now and dated steps by their date; the others keep the order they were planned in
+        ordered = sorted(enumerate(self.out), key=lambda pair: (
+            pair[1].tier, (pair[1].due or _FAR) if pair[1].tier in (ACT_NOW, DATED) else _FAR, pair[0]))
+        seen: set[str] = set()
+        steps = []
+        for _, step in ordered:
+            if step.text.key in seen and not step.text.key.startswith("step.add_evidence"):
+                continue
+            seen.add(step.text.key)
+            steps.append(step.text)
+        return steps
+
+    # the plan
+    def plan_steps(self) -> None:
+        case, stage = self.case, self.case.dispute.stage
+        if stage == DisputeStage.REFUND_PAID or self.sit.settled:
+            if stage == DisputeStage.DECIDED:
+                low, high = self.rules.guide["refund_timing"]["working_days"]
+                self.add("step.wait_refund", LATER, low=low, high=high)
+            else:
+                self.add("step.done", NOW)
+            return
+        self.conduct()
+        if stage in (DisputeStage.DECIDED, DisputeStage.CLOSED, DisputeStage.APPEALED):
+            self.refused()
+        elif stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING, DisputeStage.MEDIATION):
+            self.in_dispute()
         else:
-            steps.append(Text("step.mediation"))
-    elif stage == DisputeStage.MEDIATION:
-        steps.append(Text("step.mediation"))
-    elif stage == DisputeStage.APPEALED:
-        steps.append(Text("step.appeal_or_escalate"))
-        steps.extend(_chargeback_step(dated))
-    return steps
+            self.before_dispute()
+        if case.problem.duty_paid is not None and self.sit.kind != ProblemKind.DUTY_CHARGED and \
+                self.plan.remedy in (Remedy.RETURN_AND_REFUND,):
+            self.duty_refund_route()
+
+    def conduct(self) -> None:
+        names = {w.name for w in self.sit.conduct}
+        if "close_dispute" in names:
+            self.add("step.keep_dispute_open", NOW)
+        if names & {"off_platform_payment", "off_platform_contact"}:
+            self.add("step.stay_on_platform", NOW)
+        if "confirm_receipt" in names:
+            self.add("step.do_not_confirm", NOW)
+
+    def refused(self) -> None:
+        stage = self.case.dispute.stage
+        self.add("step.kca" if stage == DisputeStage.APPEALED else "step.appeal_or_escalate", NOW)
+        self.contact_seller()
+        self.evidence()
+        self.any_reason_return()
+        self.route()
+
+    def in_dispute(self) -> None:
+        self.evidence()
+        ship = self.d("return_shipment", DeadlineStatus.UPCOMING)
+        if ship is not None:
+            self.add("step.act_now_ship_return" if self.within(ship, self.act_hours) else "step.ship_return",
+                     ACT_NOW if self.within(ship, self.act_hours) else DATED, ship, date=ship.when, days=ship.days_left)
+        reply = self.d("seller_reply", DeadlineStatus.UPCOMING)
+        if self.case.dispute.stage != DisputeStage.MEDIATION and reply is not None:
+            self.add("step.wait_seller", LATER, reply, date=reply.when)
+        else:
+            self.add("step.mediation", NOW, open=self.rules.advice["phone"]["open"],
+                     close=self.rules.advice["phone"]["close"])
+
+    def before_dispute(self) -> None:
+        kind = self.sit.kind
+        if kind == ProblemKind.CHANGE_OF_MIND:
+            self.change_of_mind()
+            return
+        if kind == ProblemKind.DUTY_CHARGED and not _situation.tax_included(self.case, self.rules):
+            self.duty_refund_route(offer_return=True)
+            return
+        promised = self.case.order.promised_by
+        if kind == ProblemKind.LATE_DELIVERY and self.case.order.received_date is None and promised is not None \
+                and self.sit.today is not None and self.sit.today <= promised:
+            self.add("step.not_late_yet", LATER, date=promised)  # nothing is late yet: no dispute, no complaint
+            return
+        self.situation_actions()
+        self.contact_seller()
+        if 0 < self.sit.missing < self.case.order.quantity and self.plan.remedy == Remedy.PARTIAL_REFUND:
+            self.add("step.missing_items", NOW, missing=self.sit.missing, amount=self.plan.amount)
+        self.evidence()
+        self.window()
+
+    # -- pieces
+    def contact_seller(self) -> None:
+        if CheckKey.SELLER_CONTACTED not in self.failed:
+            return
+        reply_days = self.rules.days("seller_reply")
+        ends = (self.d("protection_end", DeadlineStatus.UPCOMING), self.d("latest_open", DeadlineStatus.UPCOMING))
+        soon = [d for d in ends if d is not None and d.days_left is not None and d.days_left <= reply_days]
+        if soon:
+            first = min(soon, key=lambda d: d.due)  # type: ignore[arg-type,return-value]
+            self.add("step.contact_seller_parallel", NOW, date=first.when)
+        else:
+            self.add("step.contact_seller", NOW, reply_days=reply_days)
+
+    def evidence(self) -> None:
+        for item in self.items:
+            if item.required and not item.present:
+                self.add("step.add_evidence", EVIDENCE, item=item.text, why=item.reason)
+        evidence = self.failed.get(CheckKey.EVIDENCE)
+        if evidence is not None and evidence.message.key == "check.evidence.none":
+            self.add("step.add_any_evidence", EVIDENCE)
+        if self.sit.evidence_issues:
+            self.add("step.check_evidence_time", EVIDENCE)
+        description = self.failed.get(CheckKey.DESCRIPTION)
+        if description is not None and description.message.key == "check.description.english":
+            self.add("step.add_description_en", EVIDENCE)
+        if CheckKey.TRACKING in self.failed:
+            self.add("step.save_tracking", EVIDENCE)
+
+    def situation_actions(self) -> None:
+        """What this situation calls for besides the dispute itself."""
+        kind, flags, case = self.sit.kind, self.sit.flags, self.case
+        if kind == ProblemKind.CUSTOMS_HOLD:
+            self.add("step.customs_fix_code", NOW)
+            self.add("step.customs_tell_broker", NOW)
+        elif kind == ProblemKind.DELIVERED_NOT_RECEIVED:
+            self.add("step.dnr_search", NOW)
+            claim = self.d("carrier_claim_14", DeadlineStatus.UPCOMING)
+            by = Text("step.by_date", date=claim.when) if claim is not None else \
+                Text("step.within_days_of_scan", days=self.rules.days("carrier_claim_14"))
+            shipment = case.shipment
+            number = shipment.domestic_number if shipment and shipment.domestic_number else None
+            if number:
+                self.add("step.dnr_carrier", NOW, claim, number=number, by=by)
+            else:
+                self.add("step.dnr_carrier_no_number", NOW, claim, by=by)
+        elif kind == ProblemKind.DUTY_CHARGED:
+            self.add("step.duty_reimburse", NOW, amount=case.problem.duty_paid or Text("step.duty_amount_unknown"))
+        if kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY):
+            if "not_found_long" in flags:
+                self.add("step.ask_right_number", NOW)
+            if "held_at_customs" in flags:
+                self.add("step.customs_check", NOW)
+            if flags & {"returning", "returned"}:
+                self.add("step.returned_to_sender", NOW)
+        kr14 = self.d("kr_late_delivery_14", DeadlineStatus.AVAILABLE)
+        if kr14 is not None and kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY):
+            self.add("step.late_refund_kr", NOW, days=self.rules.days("kr_late_delivery_14"))
+        auto = self.d("kr_auto_refund_30", DeadlineStatus.AVAILABLE)
+        if auto is not None and kind.is_delivery_problem:
+            self.add("step.auto_refund_kr", NOW, days=self.rules.days("kr_auto_refund_30"),
+                     open=self.rules.advice["phone"]["open"], close=self.rules.advice["phone"]["close"])
+        coupon = self.d("kr_delay_coupon", DeadlineStatus.AVAILABLE)
+        if coupon is not None:
+            spec = self.rules.advice["delay_coupon"]
+            self.add("step.delay_coupon", DATED, amount=Money(amount=spec["amount"], currency=spec["currency"]))
+
+    def window(self) -> None:
+        kind = self.sit.kind
+        earliest = self.d("earliest_open", DeadlineStatus.UPCOMING)
+        transit = self.d("transit_open", DeadlineStatus.UPCOMING)
+        latest = self.dated.get("latest_open")
+        protection = self.d("protection_end", DeadlineStatus.UPCOMING)
+        opens = earliest or transit
+        # protection (delivery-guarantee) end first when the parcel is not here: a DNR dispute goes in before it ends
+        target = protection if kind == ProblemKind.DELIVERED_NOT_RECEIVED and protection is not None else \
+            (latest if latest is not None and latest.status == DeadlineStatus.UPCOMING else None)
+        pressing = [d for d in (protection, target) if self.within(d, self.act_hours)]
+        if pressing:
+            first = min(pressing, key=lambda d: d.due)  # type: ignore[arg-type,return-value]
+            if opens is not None:
+                self.add("step.act_now_extend", ACT_NOW, first, date=first.when, opens=opens.when)
+            else:
+                what = Text("step.what_protection" if first.key == "protection_end" else "step.what_window")
+                self.add("step.act_now_open", ACT_NOW, first, what=what, date=first.when, remedy=self.plan.remedy)
+            return
+        if kind == ProblemKind.CUSTOMS_HOLD:  # clearing takes days: more protection time, and a dispute if it fails
+            if protection is not None:
+                self.add("step.request_extension", DATED, protection, date=protection.when)
+            if target is not None:
+                self.add("step.customs_dispute_fallback", DATED, target, date=target.when, days=target.days_left)
+            return
+        if opens is not None:
+            self.add("step.wait_until" if earliest is not None else "step.wait_transit", LATER, opens, date=opens.when)
+            ask = int(self.rules.advice["extension_ask_days"])
+            if protection is not None and protection.days_left is not None and protection.days_left <= ask:
+                self.add("step.request_extension", DATED, protection, date=protection.when)
+            return
+        if target is not None:
+            self.add("step.open_dispute", DATED, target, date=target.when, days=target.days_left, remedy=self.plan.remedy)
+        elif latest is not None and latest.status == DeadlineStatus.PAST:
+            self.add("step.window_closed", NOW, date=latest.when)
+            self.any_reason_return()
+            self.route()
+
+    def change_of_mind(self) -> None:
+        window = self.dated.get("kr_return_90")
+        if window is not None and window.status == DeadlineStatus.AVAILABLE:
+            tier = ACT_NOW if self.within(window, self.act_hours) else DATED
+            self.add("step.act_now_return" if tier == ACT_NOW else "step.return_any_reason", tier, window,
+                     date=window.when, days=window.days_left)
+        elif window is not None and window.status == DeadlineStatus.PAST:
+            self.add("step.return_window_closed", NOW, date=window.when)
+        else:
+            self.add("step.return_ask_seller", NOW)
+        if self.case.problem.duty_paid is not None:
+            self.duty_refund_route()
+
+    def any_reason_return(self) -> None:
+        """The 90-day any-reason return as a way out, when the item is in hand and the window is open."""
+        window = self.d("kr_return_90", DeadlineStatus.AVAILABLE)
+        if window is None or self.case.order.received_date is None or self.sit.kind in (
+                ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED, ProblemKind.CUSTOMS_HOLD):
+            return
+        self.add("step.return_any_reason_fallback", DATED, window, date=window.when, days=window.days_left)
+
+    def duty_refund_route(self, *, offer_return: bool = False) -> None:
+        refund = self.d("duty_refund", DeadlineStatus.UPCOMING)
+        months = int(self.rules.advice["duty_refund"]["months"])
+        if refund is not None:
+            self.add("step.duty_customs_route", DATED, refund, date=refund.when, months=months)
+        elif self.dated.get("duty_refund") is not None and self.dated["duty_refund"].status == DeadlineStatus.PAST:
+            self.add("step.duty_customs_closed", NOW, date=self.dated["duty_refund"].when, months=months)
+        else:
+            self.add("step.duty_customs_route_undated", NOW, months=months)
+        if offer_return:
+            self.any_reason_return()
+
+    def route(self) -> None:
+        """The payment's own dispute channel: card chargeback, PayPal, or the wallet's help desk."""
+        payment = self.sit.payment
+        if payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN):
+            limit = self.d("card_chargeback_120", DeadlineStatus.UPCOMING)
+            if limit is not None:
+                self.add("step.chargeback", DATED, limit, date=limit.when, days=limit.days_left)
+        elif payment == PaymentFamily.PAYPAL:
+            limit = self.d("paypal_180", DeadlineStatus.UPCOMING)
+            if limit is not None:
+                self.add("step.paypal_dispute", DATED, limit, date=limit.when, days=limit.days_left)
+        elif payment.is_wallet:
+            self.add("step.wallet_help", NOW, wallet=payment)
 
 
-def _chargeback_step(dated: dict[str, Deadline]) -> list[Text]:
-    """A chargeback step only when the order was paid by card and its window is still open."""
-    limit = dated.get("card_chargeback_120")
-    if limit is None or limit.status != DeadlineStatus.UPCOMING:
-        return []
-    return [Text("step.chargeback", date=limit.when, days=limit.days_left)]
-
-
-def _ladder(case: Case, rules: Rules, dated: dict[str, Deadline]) -> list[LadderStep]:
+def _ladder(case: Case, sit: Situation, rules: Rules, dated: dict[str, Deadline]) -> list[LadderStep]:
+    """Seller → AliExpress → the Korea Consumer Agency → the payment's own dispute (card, PayPal, wallet)."""
     stage = case.dispute.stage
     current = {
         DisputeStage.NOT_OPENED: "seller", DisputeStage.OPENED: "seller", DisputeStage.NEGOTIATING: "seller",
         DisputeStage.MEDIATION: "platform", DisputeStage.DECIDED: "platform", DisputeStage.APPEALED: "kca",
         DisputeStage.REFUND_PAID: "", DisputeStage.CLOSED: "kca",
     }[stage]
+    phone = rules.advice["phone"]
     when = {
         "seller": Text("ladder.seller.when"),
         "platform": Text("ladder.platform.when", reply_days=rules.days("seller_reply"),
-                         escalation_days=rules.days("auto_escalation")),
+                         escalation_days=rules.days("auto_escalation"), open=phone["open"], close=phone["close"]),
         "kca": Text("ladder.kca.when"),
         "chargeback": Text("ladder.chargeback.when", days=rules.days("card_chargeback_120")),
+        "paypal": Text("ladder.paypal.when", days=rules.days("paypal_180"),
+                       escalate_days=int(rules.advice["paypal_escalate_days"])),
+        "wallet": Text("ladder.wallet.when"),
     }
-    chargeback = dated.get("card_chargeback_120")
-    card_open = card_payment(case) and chargeback is not None and chargeback.status != DeadlineStatus.PAST
-    return [LadderStep(key, applies=card_open if key == "chargeback" else True, current=key == current, when_text=when[key])
-            for key in rules.guide["ladder"]["order"]]
+    no_dispute = _no_dispute(case, sit, rules)
+    rungs = []
+    for key in rules.guide["ladder"]["order"]:
+        values: dict[str, Any] = {}
+        applies = True
+        if key == "chargeback":  # the payment's own rung
+            if sit.payment == PaymentFamily.PAYPAL:
+                key = "paypal"
+                limit = dated.get("paypal_180")
+            elif sit.payment.is_wallet:
+                key, limit, values = "wallet", None, {"wallet": sit.payment}
+            elif sit.payment == PaymentFamily.OTHER:
+                continue
+            else:
+                limit = dated.get("card_chargeback_120")
+            applies = not no_dispute and (limit is None and key == "wallet" or
+                                          limit is not None and limit.status == DeadlineStatus.UPCOMING)
+        elif key == "kca":
+            applies = not no_dispute
+        rungs.append(LadderStep(key, applies=applies, current=key == current, when_text=when[key], label_values=values))
+    return rungs

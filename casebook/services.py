@@ -49,6 +49,7 @@ EXPORT_NAMES = {
     "message_en": "{case_id}-message-en.txt",
     "message_ko": "{case_id}-message-ko.txt",
     "seller_message": "{case_id}-seller-message-en.txt",
+    "seller_message_zh": "{case_id}-seller-message-zh.txt",
     "report_html": "{case_id}-report.html",
     "report_md": "{case_id}-report.md",
     "pack": "{case_id}-dispute-pack.zip",
@@ -426,9 +427,12 @@ def _analyse(settings: Settings, events: list[Any], case: Case | None, today: An
     """The timeline's meaning; ``fetched`` is a provider's fresh verdict (a saved history has none: the events decide)."""
     from .tracking.timeline import analyse
 
+    from .situation import settled
+
     verdict = {"status": fetched.status, "sub_status": fetched.sub_status} if fetched is not None and fetched.ok else {}
     return analyse(events, order=case.order if case else None, problem=case.problem.kind if case else None,
-                   now=settings.now(today), tz=settings.timezone, limits=settings.rules.timeline, **verdict)
+                   now=settings.now(today), tz=settings.timezone, limits=settings.rules.timeline,
+                   settled=settled(case) if case else False, **verdict)
 
 
 def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str | None = None,
@@ -665,6 +669,8 @@ def export(book: Casebook, case_id: str, output_dir: str | os.PathLike[str], *,
         write("message_ko", summary.text("ko").encode("utf-8"))
         if summary.seller_message:
             write("seller_message", summary.seller_message.encode("utf-8"))
+        if summary.seller_message_zh:
+            write("seller_message_zh", summary.seller_message_zh.encode("utf-8"))
     if "md" in formats:
         write("report_md", markdown.encode("utf-8"))  # type: ignore[union-attr]
     if "html" in formats:

@@ -24,15 +24,16 @@ import jinja2
 
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
-from .i18n import LANGS, label, money, t
-from .models import Case, Direction, Money, ProblemKind, Remedy, TrackingEvent, utc_now
-from .playbook import Advice, advise, card_payment
+from .i18n import LANGS, Text, label, money, t
+from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
+from .playbook import Advice, advise
+from .situation import Situation, is_english, shorten, tax_included
 from .privacy import Masker
 from .settings import Settings
 from .store import Casebook, atomic_write_bytes
 
-__all__ = ["DisputeSummary", "summarise", "render_message", "seller_first_message", "report_html", "report_markdown",
-           "build_pack", "FORMATS"]
+__all__ = ["DisputeSummary", "summarise", "render_message", "seller_first_message", "seller_first_message_zh",
+           "report_html", "report_markdown", "build_pack", "FORMATS"]
 
 FORMATS = ("txt", "md", "html", "zip")
 
@@ -47,11 +48,18 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _markdown_escape
+    env.filters["lowerfirst"] = _lower_first
     env.globals["t"] = t
     env.globals["label"] = label
     env.globals["both"] = lambda key, **values: " · ".join(dict.fromkeys(t(key, lang, **values) for lang in ("en", "ko")))
     env.globals["both_label"] = lambda member: " · ".join(dict.fromkeys(label(member, lang) for lang in ("en", "ko")))
     return env
+
+
+def _lower_first(value: Any) -> str:
+    """``Held at Korean customs`` -> ``held at Korean customs`` (mid-sentence; proper nouns keep their capital)."""
+    text = str(value)
+    return text[:1].lower() + text[1:]
 
 
 def _markdown_escape(value: Any) -> str:
@@ -81,6 +89,7 @@ class Facts:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     events: list[TrackingEvent] = field(default_factory=list)
+    advice_situation: Situation = None  # type: ignore[assignment]
 
     @property
     def order(self) -> Any:
@@ -104,9 +113,9 @@ class Facts:
 def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show_private: bool) -> Facts:
     settings = settings or Settings()
     now = now or utc_now()
-    facts = Facts(case=case, advice=advise(case, now=now, tz=settings.timezone, rules=settings.rules,
-                                           lang=settings.language),
-                  mask=Masker(case.shopper, show_private), now=now, settings=settings)
+    advice = advise(case, now=now, tz=settings.timezone, rules=settings.rules, lang=settings.language)
+    facts = Facts(case=case, advice=advice, mask=Masker(case.shopper, show_private), now=now, settings=settings,
+                  advice_situation=advice.context)  # type: ignore[arg-type]
     for number, record in enumerate(case.evidence, start=1):
         facts.evidence.append({
             "n": number, "id": record.id, "file": pack_name(record, number), "kind": record.kind,
@@ -127,61 +136,131 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
     return facts
 
 
-def _quote(text: str, limit: int | None) -> str:
-    text = " ".join(text.split())
-    if limit is not None and len(text) > limit:
-        return text[: max(0, limit - 1)].rstrip() + "…"
-    return text
+def _english(f: Facts, text: str | None) -> bool:
+    return bool(text) and is_english(text or "", f.settings.rules)
+
+
+def _shown(f: Facts, text: str | None, lang: str, english: str | None = None) -> str:
+    """Free text as the message in ``lang`` may show it: the English message never pastes Korean prose."""
+    if lang != "en":
+        return f.mask(text or "").strip()
+    if english:
+        return f.mask(english).strip()
+    return f.mask(text or "").strip() if _english(f, text) else ""
 
 
 def _problem_paragraph(f: Facts, lang: str) -> str:
-    """One paragraph shaped by the problem kind: the facts a dispute officer checks first."""
-    p, o = f.case.problem, f.order
-    description = f.mask(p.description).strip()
+    """One paragraph shaped by the situation: the facts a dispute officer checks first."""
+    p, o, kind = f.case.problem, f.order, f.advice.kind
+    today = f.now.astimezone(f.tz).date()
     last = f.events[0] if f.events else None
     parts: list[str] = []
-    if p.kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY):
+    if kind.is_delivery_problem:
         promised = o.promised_by
-        late = (f.now.astimezone(f.tz).date() - promised).days if promised is not None else None
-        if p.kind == ProblemKind.LATE_DELIVERY and late is not None and late > 0:
+        late = (today - promised).days if promised is not None else None
+        if kind == ProblemKind.DELIVERED_NOT_RECEIVED:
+            delivered = f.advice_situation.delivered_on
+            parts.append(t("message.delivered_not_received", lang, date=delivered) if delivered else
+                         t("message.delivered_not_received_undated", lang))
+        elif kind == ProblemKind.CUSTOMS_HOLD:
+            parts.append(t("message.customs_hold", lang))
+        elif kind == ProblemKind.LATE_DELIVERY and late is not None and late > 0:
             parts.append(t("message.late", lang, promised=promised, days=late))
-        elif p.kind == ProblemKind.NOT_RECEIVED or p.kind == ProblemKind.LATE_DELIVERY:
+        elif promised is not None and late is not None and late <= 0:
+            parts.append(t("message.not_yet_due", lang, promised=promised))
+        else:
             parts.append(t("message.not_received", lang))
-        if last is not None:
+        if last is not None and kind != ProblemKind.DELIVERED_NOT_RECEIVED:
             where = f" ({f.mask(last.location or '')})" if last.location else ""
-            parts.append(t("message.last_event", lang, event=f.mask(last.description), where=where,
+            event = _shown(f, last.description, lang, last.translation) or t("message.event_untranslated", lang)
+            parts.append(t("message.last_event", lang, event=event, where=where,
                            date=f.local(last.time)[:10], days=max(0, (f.now - last.time).days)))
-        elif f.case.shipment and f.case.shipment.tracking_number:
+        elif last is None and f.case.shipment and f.case.shipment.tracking_number:
             parts.append(t("message.no_events", lang))
-    if p.kind in (ProblemKind.NOT_AS_DESCRIBED, ProblemKind.WRONG_ITEM, ProblemKind.WRONG_SIZE) and p.differences:
-        parts.append(t("message.differences", lang) + "".join(f"\n  - {f.mask(d)}" for d in p.differences))
+    if f.advice_situation.missing and o.quantity > 1:
+        parts.append(t("message.missing_items", lang, quantity=o.quantity, received=o.quantity - f.advice_situation.missing))
+    if kind == ProblemKind.CHANGE_OF_MIND:
+        parts.append(t("message.change_of_mind", lang))
+    if p.duty_paid is not None:
+        key = "message.duty_paid_included" if tax_included(f.case, f.settings.rules) else "message.duty_paid"
+        parts.append(t(key, lang, amount=p.duty_paid))
+    differences = [shown for d in p.differences if (shown := _shown(f, d, lang))]
+    if kind in (ProblemKind.NOT_AS_DESCRIBED, ProblemKind.WRONG_ITEM, ProblemKind.WRONG_SIZE) and differences:
+        parts.append(t("message.differences", lang) + "".join(f"\n  - {d}" for d in differences))
+    description = _shown(f, p.description, lang, p.description_en)
     if description:
         parts.append(description)
-    if p.kind == ProblemKind.DEFECTIVE and p.tested_how:
-        parts.append(t("message.tested", lang, how=f.mask(p.tested_how)))
+    elif not parts:  # the description is in Korean and no English one was given: at least name the problem
+        parts.append(t("message.problem_only", lang, problem=label(kind, lang)))
+    tested = _shown(f, p.tested_how, lang)
+    if kind == ProblemKind.DEFECTIVE and tested:
+        parts.append(t("message.tested", lang, how=tested))
+    asked: dict[Any, list[Text]] = {}  # what the seller asked for, by day
+    for warning in f.advice.warnings:
+        if warning.key in _CONDUCT_LINES and warning.at is not None:
+            asked.setdefault(warning.at.astimezone(f.tz).date(), []).append(Text(_CONDUCT_LINES[warning.key]))
+    for day, what in asked.items():
+        parts.append(Text("message.seller_conduct", date=day, what=what)(lang))
     return "\n".join(parts)
 
 
-def _request(f: Facts, lang: str) -> str:
-    d, o = f.case.dispute, f.order
-    remedy = d.requested or f.advice.remedy
-    total = money(o.price.amount, o.price.currency, lang)
-    if remedy == Remedy.PARTIAL_REFUND and d.requested_amount is not None:
-        return t("message.request_partial", lang, amount=f.money(d.requested_amount, lang), total=total)
-    if remedy == Remedy.RETURN_AND_REFUND:
-        payer = d.return_shipping_paid_by or f.advice.return_paid_by
-        from .models import Payer
+_CONDUCT_LINES = {"warning.close_dispute": "message.conduct_close", "warning.off_platform_payment": "message.conduct_pay",
+                  "warning.off_platform_contact": "message.conduct_contact",
+                  "warning.confirm_receipt": "message.conduct_confirm"}
 
-        return t("message.request_return", lang, total=total, payer=payer or Payer.SELLER)
-    if remedy == Remedy.RESEND:
-        return t("message.request_resend", lang)
-    return t("message.request_full", lang, total=total)
+
+def _request(f: Facts, lang: str) -> str:
+    """What is asked for, with its amount, and the platform (or customs) rule it relies on."""
+    plan = f.advice.plan
+    assert plan is not None
+    o = f.order
+    total = o.price
+    remedy, amount = plan.remedy, plan.amount
+    missing = f.advice_situation.missing
+    if remedy == Remedy.PARTIAL_REFUND and amount is not None and 0 < missing < o.quantity and not plan.recorded:
+        line = t("message.request_missing", lang, amount=amount, missing=missing, total=total)
+    elif remedy == Remedy.PARTIAL_REFUND and amount is not None:
+        line = t("message.request_partial", lang, amount=amount, total=total)
+    elif remedy == Remedy.RETURN_AND_REFUND:
+        payer = plan.return_paid_by or Payer.SELLER
+        line = t("message.request_return_buyer" if payer == Payer.BUYER else "message.request_return", lang,
+                 total=total, payer=payer)
+    elif remedy == Remedy.RESEND:
+        line = t("message.request_resend", lang)
+    elif remedy == Remedy.DUTY_REIMBURSEMENT:
+        line = t("message.request_duty", lang, amount=amount or Text("step.duty_amount_unknown"))
+    elif remedy == Remedy.CUSTOMS_REFUND:
+        line = t("message.request_customs_refund", lang)
+    elif remedy == Remedy.EXTENSION:
+        line = t("message.request_extension" if f.advice.kind == ProblemKind.CUSTOMS_HOLD else
+                 "message.request_extension_transit", lang, date=o.promised_by)
+    elif plan.basis.key == "basis.not_yet_due":
+        return t("message.request_if_late", lang, total=amount or total, promised=o.promised_by)
+    else:
+        line = t("message.request_full", lang, total=amount or total)
+    return f"{line} {plan.basis(lang)}"
 
 
 def _closing(f: Facts, lang: str) -> str:
+    """The reply date and the next step if ignored, naming only the channels that apply to this case."""
+    if f.advice_situation.settled:
+        return ""
     reply_by = (f.now.astimezone(f.tz) + timedelta(days=f.reply_days)).date()
-    key = "message.escalate_card" if card_payment(f.case) else "message.escalate"
-    return t("message.reply_by", lang, date=reply_by) + " " + t(key, lang, platform=f.order.platform)
+    line = t("message.reply_by", lang, date=reply_by)
+    plan = f.advice.plan
+    if f.advice.remedy in (Remedy.CUSTOMS_REFUND, Remedy.EXTENSION) or f.advice.kind == ProblemKind.CHANGE_OF_MIND or \
+            (plan is not None and plan.basis.key == "basis.not_yet_due"):
+        return line  # a return, a favour or a parcel not yet due: no talk of agencies and card companies
+    dated = {d.key: d for d in f.advice.deadlines}
+    open_ = DeadlineStatus.UPCOMING
+    payment = f.advice.payment
+    if payment == PaymentFamily.CARD and dated.get("card_chargeback_120") and dated["card_chargeback_120"].status == open_:
+        key = "message.escalate_card"
+    elif payment == PaymentFamily.PAYPAL and dated.get("paypal_180") and dated["paypal_180"].status == open_:
+        key = "message.escalate_paypal"
+    else:
+        key = "message.escalate"
+    return line + " " + t(key, lang, platform=f.order.platform)
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -199,6 +278,10 @@ class DisputeSummary:
     evidence_files: list[str]
     fits: bool  # False when even the shortest form exceeds the length limit
     lang: str = "ko"
+    seller_message_zh: str | None = None  # the same first message in simplified Chinese
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # seller traps, suspicious evidence: shown first
+    asking: dict[str, str] = field(default_factory=dict)  # the remedy with its amount
+    steps: dict[str, list[str]] = field(default_factory=dict)  # next steps, most urgent first
 
     @property
     def subject(self) -> str:
@@ -223,7 +306,14 @@ class DisputeSummary:
     def preview(self, lang: str | None = None) -> str:
         """What a shopper reads first: why it is not ready, the seller message to send first, then the message."""
         lang = lang or self.lang
-        lines: list[str] = []
+        lines: list[str] = [t("cli.warning", lang, text=w) for w in self.warnings.get(lang, [])]
+        if self.asking:
+            lines.append(t("message.asking", lang, remedy=self.asking[lang]))
+        if self.steps.get(lang):
+            lines.append(t("ui.next_steps", lang) + ":")
+            lines += [f"  {n}. {step}" for n, step in enumerate(self.steps[lang], start=1)]
+        if lines:
+            lines.append("")
         if not self.ready:
             lines.append(f"{t('message.not_ready', lang)} " + " ".join(self.reasons[lang]))
             if self.seller_message:
@@ -249,7 +339,7 @@ _DETAIL_LEVELS = [
 
 
 def _subject(f: Facts, lang: str) -> str:
-    return t("message.subject", lang, order_id=f.order.order_id, problem=f.case.problem.kind)
+    return t("message.subject", lang, order_id=f.order.order_id, problem=f.advice.kind)
 
 
 def render_message(case: Case, *, lang: str = "en", max_chars: int | None = None, now: datetime | None = None,
@@ -269,18 +359,36 @@ def _render_message(facts: Facts, lang: str, max_chars: int | None) -> tuple[str
         shown_steps = steps if level["steps"] is None else steps[-level["steps"]:]
         evidence = facts.evidence if level["evidence"] is None else facts.evidence[: level["evidence"]]
         body = template.render(
-            f=facts, o=o, lang=lang, problem_label=label(facts.case.problem.kind, lang),
+            f=facts, o=o, lang=lang, problem_label=label(facts.advice.kind, lang),
             paid=money(o.price.amount, o.price.currency, lang),
             problem=_problem_paragraph(facts, lang), request=_request(facts, lang),
-            steps=[dict(s, line=_step_line(s, lang), quote=_quote(s["text"], level["quote"]) if level["quote"] else "")
+            steps=[dict(s, line=_step_line(s, lang),
+                        quote=shorten(_said(facts, s, lang), level["quote"]) if level["quote"] else "")
                    for s in shown_steps],
             steps_left_out=len(steps) - len(shown_steps), evidence=evidence,
             evidence_left_out=len(facts.evidence) - len(evidence), captions=level["captions"],
             closing=_closing(facts, lang), tracking=_tracking_line(facts, lang), shopper_name=facts.case.shopper.name or "",
+            payment=_payment_shown(facts, lang),
         )
         if max_chars is None or len(subject) + 2 + len(body) <= max_chars:
             return subject, body, True
     return subject, body, False
+
+
+def _payment_shown(f: Facts, lang: str) -> str:
+    """The payment method as typed, or (in English, when typed in Korean) its route's English name."""
+    method = f.order.payment_method or ""
+    if lang != "en" or _english(f, method):
+        return f.mask(method)
+    payment = f.advice.payment
+    return label(payment, lang) if payment not in (PaymentFamily.OTHER, PaymentFamily.UNKNOWN) else ""
+
+
+def _said(f: Facts, step: dict[str, Any], lang: str) -> str:
+    """What a logged message said, as the message in ``lang`` may quote it (English: the text or its translation)."""
+    if lang != "en" or _english(f, step["text"]):
+        return step["text"]
+    return step["translation"] if _english(f, step["translation"]) else ""
 
 
 def _step_line(step: dict[str, Any], lang: str) -> str:
@@ -313,10 +421,42 @@ def seller_first_message(case: Case, *, now: datetime | None = None, settings: S
     return _seller_first(facts)
 
 
+def _attached(f: Facts, lang: str) -> str:
+    """What is attached, in words that fit the problem (a parcel that never came has no photos of a fault)."""
+    if f.advice.kind.is_delivery_problem:
+        tracked = bool(f.events) or any(e["kind"].value == "tracking_screenshot" for e in f.evidence)
+        return t("message.attached_tracking", lang) if tracked else ""
+    return t("message.attached_files", lang, n=len(f.evidence)) if f.evidence else ""
+
+
 def _seller_first(facts: Facts) -> str:
     return _TEXT.get_template("seller_first.txt.j2").render(
-        f=facts, o=facts.order, problem_label=label(facts.case.problem.kind, "en").lower(),
-        request=_request(facts, "en"), problem=_problem_paragraph(facts, "en"), evidence=facts.evidence,
+        f=facts, o=facts.order, problem_label=_lower_first(label(facts.advice.kind, "en")),
+        request=_request(facts, "en"), problem=_problem_paragraph(facts, "en"), attached=_attached(facts, "en"),
+    )
+
+
+def seller_first_message_zh(case: Case, *, now: datetime | None = None, settings: Settings | None = None,
+                            show_private: bool = False) -> str:
+    """The first message to the seller in simplified Chinese (reviewed phrases in ``seller_first_zh.txt.j2``)."""
+    return _seller_first_zh(_gather(case, settings=settings, now=now, show_private=show_private))
+
+
+def _seller_first_zh(f: Facts) -> str:
+    o, plan, sit = f.order, f.advice.plan, f.advice_situation
+    assert plan is not None
+    today = f.now.astimezone(f.tz).date()
+    promised = o.promised_by
+    en = (lambda m: money(m.amount, m.currency, "en") if m is not None else "")
+    return _TEXT.get_template("seller_first_zh.txt.j2").render(
+        o=o, item=f.mask(o.item_title) + (f", {f.mask(o.option)}" if o.option else ""), kind=f.advice.kind.value,
+        promised=promised, late=(today - promised).days if promised else 0, missing=sit.missing,
+        received=o.quantity - sit.missing, quantity=o.quantity, duty=en(f.case.problem.duty_paid),
+        tax_included=tax_included(f.case, f.settings.rules), remedy=plan.remedy.value, amount=en(plan.amount),
+        not_due=plan.basis.key == "basis.not_yet_due",
+        total=en(o.price), buyer_pays=plan.return_paid_by == Payer.BUYER, recorded=plan.recorded,
+        attached="tracking" if _attached(f, "en") and f.advice.kind.is_delivery_problem else
+        ("files" if f.evidence else ""),
     )
 
 
@@ -329,11 +469,16 @@ def summarise(case: Case, *, max_chars: int | None = None, now: datetime | None 
         subjects[lang], messages[lang], fits_lang = _render_message(facts, lang, max_chars)
         fits = fits and fits_lang
     seller_skipped = any(c.key.value == "seller_contacted" and not c.ok for c in facts.advice.checks)
+    advice = facts.advice
     return DisputeSummary(
-        case_id=case.id, ready=facts.advice.ready,
-        reasons={lang: [c.text(lang) for c in facts.advice.reasons] for lang in LANGS},
+        case_id=case.id, ready=advice.ready,
+        reasons={lang: [c.text(lang) for c in advice.reasons] for lang in LANGS},
         subjects=subjects, messages=messages, seller_message=_seller_first(facts) if seller_skipped else None,
         evidence_files=[e["file"] for e in facts.evidence], fits=fits, lang=facts.settings.language,
+        seller_message_zh=_seller_first_zh(facts) if seller_skipped else None,
+        warnings={lang: [w.text(lang) for w in advice.warnings] for lang in LANGS},
+        asking={lang: advice.remedy_text(lang) for lang in LANGS},
+        steps={lang: advice.steps(lang) for lang in LANGS},
     )
 
 
@@ -434,6 +579,8 @@ def build_pack(book: Casebook, case: Case, dest: Any, *, now: datetime | None = 
     }
     if summary.seller_message:
         files["seller-message-en.txt"] = summary.seller_message.encode("utf-8")
+    if summary.seller_message_zh:
+        files["seller-message-zh.txt"] = summary.seller_message_zh.encode("utf-8")
     for item, data in copies:
         files[f"evidence/{item.file}"] = data
     manifest = {

@@ -20,7 +20,7 @@ from .models import Case, DeadlineStatus, Severity, TrackingEvent
 
 if TYPE_CHECKING:
     from .evidence import VerifyIssue
-    from .playbook import Advice, ChecklistItem, Deadline
+    from .playbook import Advice, Check, ChecklistItem, Deadline
     from .tracking.timeline import Flag
 
 __all__ = [
@@ -137,13 +137,17 @@ def advice_html(advice: "Advice", lang: str = "ko") -> str:
     verdict = t("ui.ready", lang) if advice.ready else t("ui.not_ready", lang)
     colour = GREEN if advice.ready else RED
     checks = "".join(
-        f"<li class='casebook-check casebook-check-{'ok' if c.ok else 'fail'}' data-check='{c.key.value}'>"
-        + (_state(t("ui.ok", lang), GREEN, "#dafbe1") if c.ok else _state(t("ui.not_ok", lang), RED, "#ffebe9"))
-        + f"{_e(c.text(lang))}</li>" for c in advice.checks)
-    steps = "".join(f"<li>{_e(s)}</li>" for s in advice.steps(lang))
-    urgent = "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>" for d in advice.urgent)
-    ask = t("cli.ask_for", lang, remedy=advice.remedy, refund_type=advice.refund_type, low=advice.expected_days[0],
-            high=advice.expected_days[1], strategy=advice.strategy(lang))
+        f"<li class='casebook-check casebook-check-{_check_state(c)}' data-check='{c.key.value}'>"
+        + _check_pill(c, lang) + f"{_e(c.text(lang))}</li>" for c in advice.checks)
+    steps = "".join(f"<li data-step='{_e(k)}'>{_e(s)}</li>" for k, s in zip(advice.step_keys, advice.steps(lang)))
+    warnings = "".join(f"<div class='casebook-urgent casebook-warning' role='alert' data-warning='{_e(w.name)}'>"
+                       f"{_e(label(w.severity, lang))}: {_e(w.text(lang))}</div>" for w in advice.warnings)
+    urgent = warnings + "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>"
+                                for d in advice.urgent)
+    ask = _ask(advice, lang)
+    outcome = advice.outcome_text(lang)
+    if outcome:
+        ask += f"</p><p class='casebook-outcome'>{_e(outcome)}"
     return (f"{STYLE}<div class='casebook-view casebook-advice'>{urgent}"
             f"<h4 style='color:{colour};margin:.3em 0'>{_e(t('ui.readiness', lang))}: {advice.score}/100 · {_e(verdict)}</h4>"
             f"<ul style='list-style:none;padding-left:0'>{checks}</ul>"
@@ -151,17 +155,36 @@ def advice_html(advice: "Advice", lang: str = "ko") -> str:
             + deadlines_html(advice.deadlines, lang))
 
 
+def _check_state(check: "Check") -> str:
+    return "na" if not check.applies else "ok" if check.ok else "fail"
+
+
+def _check_pill(check: "Check", lang: str) -> str:
+    if not check.applies:
+        return _state(t("ui.not_needed", lang), GREY, "#eaeef2")
+    return _state(t("ui.ok", lang), GREEN, "#dafbe1") if check.ok else _state(t("ui.not_ok", lang), RED, "#ffebe9")
+
+
+def _ask(advice: "Advice", lang: str) -> str:
+    """What to ask for, with its amount, the refund type, how long it takes and the strategy."""
+    return t("cli.ask_for", lang, remedy=advice.remedy_text(lang), refund_type=advice.refund_type,
+             low=advice.expected_days[0], high=advice.expected_days[1], strategy=advice.strategy(lang))
+
+
 def advice_text(advice: "Advice", lang: str = "ko") -> list[str]:
-    """The terminal form of ``advice_html``."""
+    """The terminal form of ``advice_html``: warnings first, then deadlines within two days."""
     verdict = t("ui.ready", lang) if advice.ready else t("ui.not_ready", lang)
-    lines = [d.describe(lang) for d in advice.urgent]
+    lines = [t("cli.warning", lang, text=w.text(lang)) for w in advice.warnings]
+    lines += [d.describe(lang) for d in advice.urgent]
     lines.append(t("cli.score", lang, score=advice.score, verdict=verdict))
     for check in advice.checks:
-        lines.append(f"  [{t('ui.ok', lang) if check.ok else t('ui.not_ok', lang)}] {check.text(lang)}")
+        state = t("ui.not_needed", lang) if not check.applies else t("ui.ok", lang) if check.ok else t("ui.not_ok", lang)
+        lines.append(f"  [{state}] {check.text(lang)}")
     lines += ["", t("ui.next_steps", lang) + ":"]
     lines += [f"  {n}. {step}" for n, step in enumerate(advice.steps(lang), start=1)]
-    lines += ["", t("cli.ask_for", lang, remedy=advice.remedy, refund_type=advice.refund_type, low=advice.expected_days[0],
-                    high=advice.expected_days[1], strategy=advice.strategy(lang))]
+    lines += ["", _ask(advice, lang)]
+    if advice.outcome_text(lang):
+        lines.append(advice.outcome_text(lang))
     if advice.next_deadline is not None:
         lines.append(f"{t('deadline.next', lang)}: {advice.next_deadline.describe(lang)}")
     lines += ["", t("cli.escalation", lang) + ":"]

@@ -232,7 +232,7 @@ BAD_IMAGES = [
     ("truncated-jpeg", lambda: truncated(jpeg((256, 256))), "damaged or truncated"),
     ("bomb-png", lambda: png_claiming(40_000, 40_000), "decompression bomb"),
     ("bomb-warning-png", lambda: png_claiming(10_000, 10_000), "decompression bomb"),
-    ("junk-gif", lambda: b"GIF89a" + os.urandom(200), "damaged or truncated"),
+    ("junk-gif", lambda: b"GIF89a\x10\x00\x10\x00" + bytes(range(190)), "damaged or truncated"),
     ("junk-webp", lambda: b"RIFF\x20\x00\x00\x00WEBPVP8 " + b"\x00" * 40, "damaged or truncated"),
 ]
 

@@ -18,10 +18,13 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Rules", "TABLES", "MAX_DAYS", "check_timezone", "starter_overrides"]
+__all__ = ["Rules", "TABLES", "MAX_DAYS", "DEADLINE_KINDS", "check_timezone", "starter_overrides"]
 
-TABLES = ("checklists", "deadlines", "guide", "timeline", "readiness")
+TABLES = ("checklists", "deadlines", "guide", "timeline", "readiness", "advice")
 MAX_DAYS = 3650  # ten years: any rule window beyond it is a typo
+# deadline: must act by the day; opens: possible from the day; entitlement: a right that starts on the day;
+# window: a right that lasts until the day
+DEADLINE_KINDS = ("deadline", "opens", "entitlement", "window")
 _META = {"version", "source"}
 
 
@@ -58,6 +61,21 @@ def _check_value(where: str, key: str, value: Any) -> None:
         values = value if isinstance(value, list) else [value]
         if not values or any(not isinstance(v, int) or isinstance(v, bool) or not low <= v <= MAX_DAYS for v in values):
             raise ConfigError(f"{where}: must be a whole number of days from {low} to {MAX_DAYS}, got {value!r}")
+    elif key == "months" or key.endswith("_months"):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 120:
+            raise ConfigError(f"{where}: must be a whole number of months from 0 to 120, got {value!r}")
+    elif key.endswith("_hours"):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 24 * 365:
+            raise ConfigError(f"{where}: must be a whole number of hours from 0 to {24 * 365}, got {value!r}")
+    elif key.endswith("_share"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            raise ConfigError(f"{where}: must be a share from 0 to 1, got {value!r}")
+    elif key == "amount":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: must be a whole, non-negative amount, got {value!r}")
+    elif key == "kind" and where.startswith("rules.deadlines"):
+        if value not in DEADLINE_KINDS:
+            raise ConfigError(f"{where}: must be one of {', '.join(DEADLINE_KINDS)}, got {value!r}")
     elif key == "timezone":
         check_timezone(value, where)
     elif key in ("weight", "pass_mark") or where.startswith("rules.readiness.weights"):
@@ -102,6 +120,7 @@ class Rules:
     guide: dict[str, Any]
     timeline: dict[str, int]
     readiness: dict[str, Any]
+    advice: dict[str, Any]
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> "Rules":
@@ -114,12 +133,18 @@ class Rules:
             raise ConfigError(f"rules.{unknown[0]}: unknown rule table; accepted: {', '.join(TABLES)}")
         bundled = _bundled()
         merged = {name: _merge(bundled[name], overrides.get(name, {}), f"rules.{name}") for name in TABLES}
+        payment = merged["advice"]["payment"]
+        unknown_family = [name for name in payment["order"] if name not in payment["words"]]
+        if unknown_family:
+            raise ConfigError(f"rules.advice.payment.order: {unknown_family[0]!r} has no word list; "
+                              f"accepted: {', '.join(payment['words'])}")
         return cls(
             checklists=merged["checklists"],
             deadlines={k: v for k, v in merged["deadlines"].items() if k not in _META},
             guide=merged["guide"],
             timeline={k: v for k, v in merged["timeline"].items() if k not in _META},
             readiness={k: v for k, v in merged["readiness"].items() if k not in _META},
+            advice={k: v for k, v in merged["advice"].items() if k not in _META},
         )
 
     @classmethod

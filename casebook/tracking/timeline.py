@@ -61,11 +61,13 @@ def _flag(key: str, severity: str, **values: Any) -> Flag:
 
 def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem: ProblemKind | None = None,
             now: datetime | None = None, tz: str = "Asia/Seoul", status: TrackingStatus | None = None,
-            sub_status: str | None = None, limits: dict[str, int] | None = None) -> Timeline:
+            sub_status: str | None = None, limits: dict[str, int] | None = None, settled: bool = False) -> Timeline:
     """Durations and flags for a parcel, as the guide would read them to the shopper.
 
     ``status``/``sub_status`` are the provider's overall verdict when it has
     one (17TRACK's ``latest_status``); otherwise they come from the events.
+    ``settled``: the case's money is back, so silence and lateness are reported as plain facts (severity
+    info, no call to action) and the automatic-refund flag is not raised.
     """
     limits = limits or Rules.default().timeline
     now = now or utc_now()
@@ -94,12 +96,16 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
             flags.append(_flag("not_found_long", "problem", days=shipped_days))
         else:
             flags.append(_flag("not_found", "info"))
-    if since_last is not None and not finished:
+    if since_last is not None and not finished and settled and since_last >= limits["stalled_days"]:
+        key = "likely_lost" if since_last >= limits["lost_days"] else "stalled"
+        flags.append(Flag(key, Severity.INFO, Text("flag.silent_settled", days=since_last)))
+    elif since_last is not None and not finished:
         if since_last >= limits["lost_days"]:
             flags.append(_flag("likely_lost", "problem", days=since_last))
         elif since_last >= limits["stalled_days"]:
             flags.append(_flag("stalled", "warning", days=since_last))
-    if not delivered and days_in_transit is not None and start is not None and days_in_transit >= limits["kr_auto_refund_days"]:
+    if not delivered and not settled and days_in_transit is not None and start is not None and \
+            days_in_transit >= limits["kr_auto_refund_days"]:
         flags.append(_flag("kr_auto_refund", "problem", days=days_in_transit, limit=limits["kr_auto_refund_days"]))
     if last is not None and last.stage == "customs" and not delivered:
         if last.sub_status == "InTransit_CustomsRequiringInformation":
@@ -116,8 +122,11 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
         flags.append(_flag("delivered", "info"))
         if promised and end > promised:
             flags.append(_flag("delivered_late", "warning", days=(end - promised).days))
-        if problem == ProblemKind.NOT_RECEIVED:
+        if problem in (ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED):
             flags.append(_flag("delivered_not_received", "problem"))
+    elif promised and today > promised and settled:
+        flags.append(Flag("past_promised", Severity.INFO, Text("flag.past_promised_settled", promised=promised.isoformat(),
+                                                                days=(today - promised).days)))
     elif promised and today > promised:
         flags.append(_flag("past_promised", "problem", promised=promised.isoformat(), days=(today - promised).days))
     sub = sub_status or ""
