@@ -88,7 +88,7 @@ def test_path_like_ids_are_refused_on_the_command_line(tmp_path, bad_id):
     before = snapshot_tree(tmp_path)
     result = run("-C", str(tmp_path / "b"), "new", "--id", bad_id, "--order-id", "12345", "--item", "x",
                  "--price", "1", "--order-date", "2026-04-01", "--problem", "damaged")
-    assert result.returncode == 1 and "id:" in result.stderr
+    assert result.returncode == 1 and "(id):" in result.stderr and bad_id in result.stderr
     assert snapshot_tree(tmp_path) == before
 
 
@@ -102,7 +102,7 @@ def test_unknown_problem_kind_on_the_command_line_lists_accepted_kinds(tmp_path)
 def test_show_of_a_missing_case_and_a_missing_casebook_are_one_line_errors(tmp_path):
     main(["init", str(tmp_path / "b")])
     missing = run("-C", str(tmp_path / "b"), "show", "nope")
-    assert missing.returncode == 1 and "no case 'nope'" in missing.stderr
+    assert missing.returncode == 1 and "'nope' 사례가 없습니다" in missing.stderr and "casebook list" in missing.stderr
     nobook = run("-C", str(tmp_path / "none"), "list")
     assert nobook.returncode == 1 and "casebook init" in nobook.stderr and "Traceback" not in nobook.stderr
 
