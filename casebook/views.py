@@ -37,6 +37,7 @@ STYLE = (
     "<style>.casebook-view{max-width:100%;overflow-x:auto;box-sizing:border-box}"
     ".casebook-view table{border-collapse:collapse;max-width:100%}"
     ".casebook-view th,.casebook-view td{text-align:left;vertical-align:top;padding:.2em .6em .2em 0}"
+    ".casebook-overview-scroll th,.casebook-overview-scroll td,.casebook-events th,.casebook-events td{white-space:nowrap}"
     ".casebook-state{display:inline-block;min-width:3.5em;padding:0 .4em;border-radius:.8em;font-size:.85em;"
     "font-weight:600;margin-right:.4em;text-align:center}"
     ".casebook-urgent{background:#ffebe9;border:2px solid #cf222e;color:#cf222e;padding:.5em .8em;border-radius:6px;"

@@ -327,7 +327,8 @@ def test_switching_the_language_relabels_every_control_at_once(seeded, tmp_path)
     import re
 
     app = CasebookApp(seeded, case_id="seed-b", output_dir=tmp_path, lang="ko", today="2026-05-25")
-    app.go(+1), app.go(+1), app.go(+1)
+    for _ in range(4):
+        app.go(+1)  # every step is built (they are built when first shown)
     app.tracking.paste.value = (ROOT / "examples/tracking/paste/silent-20-days.txt").read_text(encoding="utf-8")
     app.tracking.fetch_button.click()  # refused (another parcel): an error on screen, and the confirmation box
     own = {"한국어", "English", "17TRACK"} | {label for label, _ in app.chooser.picker.options[1:]}  # names, not words

@@ -37,22 +37,26 @@ class _Chooser(CasePanel):
 
 
 class CasebookApp(Panel):
-    """Tabs for the five steps; the case chosen at the top (or opened, or just saved) is the one every step shows."""
+    """Tabs for the five steps; the case chosen at the top (or opened, or just saved) is the one every step shows.
+
+    Only the overview is built at start; a step's panel is built the first
+    time it is shown (or asked for, e.g. ``app.tracking``), so the first page
+    carries a few dozen widgets instead of several hundred.
+    """
 
     def __init__(self, book: Casebook, *, case_id: str | None = None, output_dir: str | Path | None = None,
                  lang: str | None = None, today: str | date | None = None) -> None:
         super().__init__(book, lang)
         self.today = today
+        self.output_dir = output_dir
         self.case_id = services.pick_case(book, case_id)
         self.overview = OverviewPanel(book, lang=self.lang, today=today, on_open=self.select)
-        self.log = LogOrderPanel(book, lang=self.lang, on_saved=self.select, today=today)
-        self.tracking = TrackingPanel(book, self.case_id, lang=self.lang, today=today, picker=False)
-        self.evidence = EvidencePanel(book, self.case_id, lang=self.lang, today=today, picker=False)
-        self.summary = SummaryPanel(book, self.case_id, output_dir=output_dir, lang=self.lang, today=today, picker=False)
-        self.steps: list[Panel] = [self.overview, self.log, self.tracking, self.evidence, self.summary]
+        self._built: dict[int, Panel] = {0: self.overview}
+        self._slots = [w.VBox([self.overview.widget])] + [w.VBox() for _ in range(4)]
         self.chooser = _Chooser(book, self.case_id, lang=self.lang, today=today, on_change=self._carry)
-        self.tabs = w.Tab(children=[panel.widget for panel in self.steps], layout=w.Layout(max_width="100%"))
+        self.tabs = w.Tab(children=self._slots, layout=w.Layout(max_width="100%"))
         self.tabs.add_class("casebook-tabs")
+        self.tabs.observe(self.safely(lambda change: self._panel(change["new"] or 0)), names="selected_index")
         self.language = w.ToggleButtons(options=[("한국어", "ko"), ("English", "en")], value=self.lang)
         self.language.add_class("casebook-language")
         self.language.observe(self.safely(lambda change: self.set_lang(change["new"])), names="value")
@@ -65,17 +69,55 @@ class CasebookApp(Panel):
                              layout=w.Layout(max_width="100%"))
         self.widget.add_class("casebook-app")
 
+    def _panel(self, index: int) -> Panel:
+        """The step's panel, built (for the current case and language) the first time it is needed."""
+        if index not in self._built:
+            book, lang, today = self.book, self.lang, self.today
+            panel: Panel
+            if index == 1:
+                panel = LogOrderPanel(book, lang=lang, on_saved=self.select, today=today)
+            elif index == 2:
+                panel = TrackingPanel(book, self.case_id, lang=lang, today=today, picker=False)
+            elif index == 3:
+                panel = EvidencePanel(book, self.case_id, lang=lang, today=today, picker=False)
+            else:
+                panel = SummaryPanel(book, self.case_id, output_dir=self.output_dir, lang=lang, today=today, picker=False)
+            self._built[index] = panel
+            self._slots[index].children = (panel.widget,)
+        return self._built[index]
+
+    @property
+    def log(self) -> LogOrderPanel:
+        return self._panel(1)  # type: ignore[return-value]
+
+    @property
+    def tracking(self) -> TrackingPanel:
+        return self._panel(2)  # type: ignore[return-value]
+
+    @property
+    def evidence(self) -> EvidencePanel:
+        return self._panel(3)  # type: ignore[return-value]
+
+    @property
+    def summary(self) -> SummaryPanel:
+        return self._panel(4)  # type: ignore[return-value]
+
+    @property
+    def steps(self) -> list[Panel]:
+        return [self._panel(i) for i in range(5)]
+
     def relabel(self) -> None:
-        for panel in (*self.steps, self.chooser):
+        for panel in (*self._built.values(), self.chooser):
             panel.set_lang(self.lang)
         self.tabs.titles = tuple(self.t("ui.steps").split("|"))
 
     def _carry(self, case_id: str | None) -> None:
         """The chooser changed: every step shows that case."""
         self.case_id = case_id
-        for panel in (self.tracking, self.evidence, self.summary):
-            if panel.case_id != case_id:
-                panel.set_case(case_id)
+        for index in (2, 3, 4):
+            panel = self._built.get(index)
+            if panel is not None and panel.case_id != case_id:  # type: ignore[attr-defined]
+                panel.set_case(case_id)  # type: ignore[attr-defined]
         self.clear_error()
 
     def select(self, case_id: str) -> None:
@@ -86,7 +128,7 @@ class CasebookApp(Panel):
         self.tabs.selected_index = 2
 
     def go(self, step: int) -> int:
-        index = min(max((self.tabs.selected_index or 0) + step, 0), len(self.steps) - 1)
+        index = min(max((self.tabs.selected_index or 0) + step, 0), 4)
         if index >= 2 and not self.case_id:
             self.show_notice("ui.pick_case")
             return self.tabs.selected_index or 0
@@ -100,8 +142,9 @@ class CasebookApp(Panel):
         """Read the casebook again (another window may have changed it)."""
         self.overview.refresh()
         self.chooser.refresh_picker()
-        for panel in (self.tracking, self.evidence, self.summary):
-            panel.refresh()
+        for index in (2, 3, 4):
+            if index in self._built:
+                self._built[index].refresh()  # type: ignore[attr-defined]
 
 
 def when_visited(app: CasebookApp) -> None:
