@@ -211,6 +211,8 @@ LAYOUT_STYLE = (
     "<style>"
     ".casebook-app,.casebook-panel{max-width:100%;box-sizing:border-box;overflow-wrap:anywhere}"
     ".casebook-app .widget-box,.casebook-panel .widget-box{max-width:100%}"
+    ".casebook-app .widget-html,.casebook-panel .widget-html{max-width:100%;min-width:0}"
+    ".casebook-app .widget-html-content,.casebook-panel .widget-html-content{max-width:100%;min-width:0;flex:1 1 auto}"
     ".casebook-app .lm-TabBar-content,.casebook-tabs .lm-TabBar-content{flex-wrap:wrap}"
     ".casebook-app .lm-TabBar-tab,.casebook-tabs .lm-TabBar-tab{flex:0 1 auto;min-width:0;max-width:100%}"
     ".casebook-app .lm-TabBar,.casebook-tabs .lm-TabBar{min-height:var(--jp-private-horizontal-tab-height,28px);height:auto}"
