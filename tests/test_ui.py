@@ -82,11 +82,12 @@ def test_saving_the_same_order_twice_opens_the_case_already_logged(book):
     panel = LogOrderPanel(book, lang="ko", on_saved=opened.append, today="2026-11-30")
     fill_valid(panel)
     panel.save_button.click()
-    panel.save_button.click()  # the second click of a double click, or the same order again
+    panel.save_button.click()  # the second click of a double click: nothing more happens
+    assert opened == ["20261101-aliexpress-8190000000000077"] and "저장했습니다" in panel.status.value
     panel.fill(order_date="2026-11-02", ship_date="2026-11-04")  # the same order number with another date
     panel.save_button.click()
     assert book.ids() == ["20261101-aliexpress-8190000000000077"]
-    assert opened == ["20261101-aliexpress-8190000000000077"] * 3
+    assert opened == ["20261101-aliexpress-8190000000000077"] * 2
     assert "이미" in panel.status.value and "열었습니다" in panel.status.value
     assert "casebook-current-case" in panel.banner.value  # the case it opened is named
 

@@ -43,6 +43,7 @@ class LogOrderPanel(Panel):
         self.on_saved = on_saved
         self.today = today
         self.saved_case_id: str | None = None
+        self._saved_values: dict[str, Any] = {}
         self._problems: list[tuple[str, str]] = []  # the last save's field problems, re-shown after a language switch
         wide = w.Layout(width="100%", max_width="32em")
         self.inputs: dict[str, w.Widget] = {
@@ -138,7 +139,13 @@ class LogOrderPanel(Panel):
         return {name: widget.value for name, widget in self.inputs.items()}
 
     def save(self, *, keep_number: bool = False) -> str | None:
-        """Validate and save; every field error appears next to its field at once. Returns the case id."""
+        """Validate and save; every field error appears next to its field at once. Returns the case id.
+
+        Pressing Save again on a form unchanged since it was saved (the second
+        click of a double click) does nothing more: the case is already saved.
+        """
+        if self.saved_case_id and self.values() == self._saved_values:
+            return self.saved_case_id
         self._mark([])
         self.confirm.layout.display = "none"
         try:
@@ -156,6 +163,7 @@ class LogOrderPanel(Panel):
             self.show_error(error, lead="ui.fix_fields")
             return None
         self.saved_case_id = saved.case.id
+        self._saved_values = self.values()
         colour = GREEN if saved.created else "#9a6700"
         self.say(lambda lang: f"<b style='color:{colour}'>{html.escape(saved.message(lang))}</b>")
         services.remember_case(self.book, saved.case.id)
