@@ -5,9 +5,9 @@ or a traceback shows). Faces show them through this module instead:
 
 * a field problem of a ``CaseInputError`` whose message is a ``FieldText``
   (a ``str`` that knows its catalogue key) is rendered from the catalogue;
-  ``from_validation`` builds such problems from pydantic's error *types*
-  (``missing``, ``enum``, ``date_from_datetime_parsing`` …), never from its
-  English wording;
+  ``CaseInputError.from_validation`` words every pydantic error that way
+  (``worded``), from its error *type* (``missing``, ``enum``,
+  ``date_from_datetime_parsing`` …), never from its English wording;
 * the few English messages other modules raise on purpose (an empty upload,
   a file too big, a missing token …) are recognised by a small table and
   shown from the catalogue;
@@ -26,7 +26,7 @@ from typing import Any
 from .errors import CaseInputError, CaseNotFoundError, CasebookError, ConfigError, EvidenceError
 from .i18n import t
 
-__all__ = ["FieldText", "FieldName", "ShopperError", "ProviderFailure", "problem", "from_validation", "field_error", "field_label", "localise", "error_text",
+__all__ = ["FieldText", "FieldName", "ShopperError", "ProviderFailure", "problem", "worded", "field_error", "field_label", "localise", "error_text",
            "provider_error", "PYDANTIC_KEYS"]
 
 
@@ -136,7 +136,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _from_item(item: dict[str, Any]) -> FieldText:
+def worded(item: dict[str, Any]) -> FieldText:
     """One pydantic error as a FieldText; its English is what ``errors._explain`` says for it."""
     from .errors import _explain
 
@@ -179,17 +179,6 @@ def _placeholders(key: str) -> list[str]:
     from .i18n import catalogue
 
     return [name for _, name, _, _ in string.Formatter().parse(catalogue()[key]["en"]) if name]
-
-
-def from_validation(error: Any, *, prefix: str = "", source: str | None = None) -> CaseInputError:
-    """A pydantic ``ValidationError`` as a ``CaseInputError`` whose messages can be shown in Korean and English."""
-    problems: list[tuple[str, str]] = []
-    for item in error.errors(include_url=False):
-        loc = ".".join(str(part) for part in item.get("loc", ()))
-        if prefix:
-            loc = f"{prefix}.{loc}" if loc else prefix
-        problems.append((loc, _from_item(item)))
-    return CaseInputError(problems, source=source)
 
 
 def field_error(message: str, lang: str = "ko") -> str:

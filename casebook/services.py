@@ -22,9 +22,9 @@ from . import evidence as _evidence
 from . import playbook as _playbook
 from . import summary as _summary
 from .errors import CaseInputError, CasebookError
-from .field_errors import FieldText, ShopperError, from_validation, problem
+from .field_errors import FieldText, ShopperError, problem
 from .i18n import t
-from .models import Case, Dispute, Message, Order, Problem, utc_now
+from .models import Case, Dispute, Message, Order, Problem, utc_now, validate
 from .settings import Settings
 from .store import Casebook, atomic_write_bytes
 
@@ -286,18 +286,6 @@ def find_order(book: Casebook, platform: str, order_id: str) -> str | None:
     return str(same["id"].iloc[0]) if len(same) else None
 
 
-def _validate(model: Any, data: Any, prefix: str = "") -> Any:
-    """``data`` as ``model`` (``None`` means "not given"); every error is a field problem faces can show in Korean."""
-    from pydantic import ValidationError
-
-    if isinstance(data, dict):
-        data = {k: v for k, v in data.items() if v is not None}
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise from_validation(error, prefix=prefix) from None
-
-
 class NumberCheckError(CaseInputError):
     """A tracking number whose check digit fails: the shopper is asked before it is saved, with the suggestion."""
 
@@ -392,7 +380,7 @@ def _form_to_data(form: Mapping[str, Any], *, today: date | None = None,
         data["shipments"] = [shipment]
     for model, part, prefix in ((Order, order, "order"), (Problem, problem_part, "problem")):
         try:
-            _validate(model, part, prefix)
+            validate(model, part, prefix)
         except CaseInputError as error:
             seen = {q[0] for q in problems}
             problems.extend(p for p in error.problems if p[0] not in seen
@@ -468,8 +456,8 @@ def new_case_from_file(book: Casebook, path: str | os.PathLike[str], *, case_id:
 
 def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_duplicate: bool) -> CaseSaved:
     lang = book.settings.language
-    order = _validate(Order, data.get("order"), "order")
-    problem_part = _validate(Problem, data.get("problem"), "problem")
+    order = validate(Order, data.get("order"), "order")
+    problem_part = validate(Problem, data.get("problem"), "problem")
     if case_id and case_id in book:
         existing = book.get(case_id)
         if existing.order.order_id == order.order_id and existing.order.platform == order.platform:
@@ -489,7 +477,7 @@ def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_
 def log_message(book: Casebook, case_id: str, text: str, *, channel: str = "seller_chat", direction: str = "sent",
                 at: datetime | str | None = None, translation: str | None = None) -> Case:
     """Append one entry to the communication log (default: a message sent to the seller, now)."""
-    message = _validate(Message, {"at": at or utc_now(), "channel": channel, "direction": direction, "text": text,
+    message = validate(Message, {"at": at or utc_now(), "channel": channel, "direction": direction, "text": text,
                                   "translation": translation or None}, "message")
     if not message.text:
         raise CaseInputError([problem("message.text", "field_error.message_empty")])
@@ -522,7 +510,7 @@ def record_dispute(book: Casebook, case_id: str, **changes: Any) -> Case:
             if key not in Dispute.model_fields:
                 raise CaseInputError([(f"dispute.{key}", f"unknown field; accepted: {', '.join(Dispute.model_fields)}")])
             data[key] = value.isoformat() if isinstance(value, date) else value
-        case.dispute = _validate(Dispute, data, "dispute")
+        case.dispute = validate(Dispute, data, "dispute")
 
     return book.update(case_id, change)
 
