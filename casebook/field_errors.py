@@ -11,7 +11,7 @@ or a traceback shows). Faces show them through this module instead:
 * the few English messages other modules raise on purpose (an empty upload,
   a file too big, a missing token …) are recognised by a small table and
   shown from the catalogue;
-* anything else is shown as it is, after the catalogue's lead-in.
+* anything else is shown as it is (its English original).
 
 It sits low (it imports only ``errors`` and ``i18n``) so services, panels and
 the CLI can all use it.
@@ -46,8 +46,8 @@ class FieldText(str):
         return made
 
     def text(self, lang: str = "ko") -> str:
-        if lang == "en" or self.key is None:  # the English is the detailed original
-            return str(self) if lang == "en" else t("field_error.other", lang, message=str(self))
+        if lang == "en" or self.key is None:  # the English is the detailed original (and all there is without a key)
+            return str(self)
         shown = {k: field_label(v, lang) if isinstance(v, FieldName) else v for k, v in self.values.items()}
         return t(self.key, lang, **shown)
 
@@ -191,7 +191,7 @@ def field_error(message: str, lang: str = "ko") -> str:
         m = pattern.search(message)
         if m:
             return FieldText(key, message, **{k: v.strip("'\"") for k, v in m.groupdict().items()}).text(lang)
-    return t("field_error.other", lang, message=message)
+    return message  # no wording in the catalogue yet: the original, as it is
 
 
 # a field path's last part -> its label in the catalogue (the form's labels)
@@ -266,7 +266,7 @@ def error_text(error: BaseException, lang: str = "ko", *, paths: bool = False) -
             m = pattern.search(message)
             if m:
                 return t(key, lang, **{k: v for k, v in m.groupdict().items() if v is not None})
-    return t("field_error.other", lang, message=message)
+    return message  # no wording in the catalogue yet: the original, as it is
 
 
 def provider_error(code: str, message: str, lang: str = "ko") -> str:
@@ -275,5 +275,5 @@ def provider_error(code: str, message: str, lang: str = "ko") -> str:
 
     key = f"provider_error.{code}"
     if lang == "en" or key not in catalogue():
-        return message if lang == "en" else t("field_error.other", lang, message=message)
+        return message
     return t(key, lang)

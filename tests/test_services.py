@@ -301,3 +301,13 @@ def test_the_step_opens_the_case_chosen_last(seeded):
     assert services.pick_case(seeded) == services.current_case(seeded) == "seed-c"
     seeded.delete("seed-c")
     assert services.current_case(seeded) is None
+
+
+def test_only_lines_meant_as_events_are_reported_unread(seeded):
+    page = ("AliExpress · Logistics details\nTracking number: RR304182752CN\n"
+            "2026-06-21 10:00 [Incheon, KR] Import customs clearance in progress\n2026-13-45 10:00 [Seoul] Out for delivery\n")
+    report = services.track(seeded, "seed-c", paste=page, today="2026-06-22")
+    lines = report.unread_lines("ko")
+    assert len(lines) == 2 and lines[0].startswith("4번째 줄을 읽지 못했습니다(있을 수 없는 날짜나 시각입니다)")
+    assert lines[1] == "날짜가 없는 2줄(제목, 번호 등)은 건너뛰었습니다"
+    assert report.to_dict()["unread_lines"][:2] == ["AliExpress · Logistics details", "Tracking number: RR304182752CN"]
