@@ -31,8 +31,9 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	CASEBOOK_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
+# preheated kernels: Voila runs the app notebook before anyone visits, so the first page shows at once
 app: $(STAMP)
-	$(BIN)/voila notebooks/app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=8866
+	$(BIN)/voila notebooks/app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=8866 --preheat_kernel=True --pool_size=2
 
 clean:
 	rm -rf $(VENV) demo-output test-output .pytest_cache

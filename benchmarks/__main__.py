@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["bench_store", "bench_numbers", "bench_tracking", "bench_summary", "bench_notebooks", "bench_hostile", "bench_batch"]
+ALL = ["bench_store", "bench_numbers", "bench_tracking", "bench_summary", "bench_notebooks", "bench_hostile", "bench_batch",
+       "bench_app"]
 
 
 def main(argv: list[str]) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import __version__, services
 from .errors import CasebookError
+from .field_errors import ShopperError, error_text
 from .i18n import label, t
 from .settings import Settings
 from .store import Casebook
@@ -88,7 +89,12 @@ def cmd_new(args: argparse.Namespace) -> int:
                 "promised_date": args.promised_date, "received_date": args.received_date, "problem_kind": args.problem,
                 "description": args.description, "tracking_number": args.tracking, "payment_method": args.payment,
                 "option": args.option, "store_name": args.store}
-        saved = services.new_case(book, form, case_id=args.id)
+        try:
+            saved = services.new_case(book, form, case_id=args.id, today=args.today, keep_number=args.keep_number)
+        except services.NumberCheckError as error:
+            if len(error.problems) > 1 or not error.suggestion:
+                raise
+            raise ShopperError("field_error.number_check_cli", number=error.number, suggestion=error.suggestion) from None
     if saved.created:
         _out(saved.case.id)
         return 0
@@ -218,6 +224,12 @@ def cmd_track_number(args: argparse.Namespace) -> int:
 
 
 def cmd_track(args: argparse.Namespace) -> int:
+    if args.undo:
+        book = _book(args)
+        if args.numbers or args.case or args.all or args.paste:
+            raise CasebookError("track --undo ID: give only the case id")
+        _out(services.undo_tracking(book, args.undo).message(book.settings.language))
+        return 0
     paste = None
     if args.paste:
         if args.provider != "offline":
@@ -235,7 +247,12 @@ def cmd_track(args: argparse.Namespace) -> int:
         settings = book.settings
         if args.numbers:
             raise CasebookError("track: give either --case ID (its saved number is used) or numbers, not both")
-        reports = [services.track(book, args.case, provider=args.provider, paste=paste, today=args.today)]
+        try:
+            reports = [services.track(book, args.case, provider=args.provider, paste=paste, today=args.today,
+                                      force=args.force)]
+        except services.WrongParcelError as error:
+            raise ShopperError("wrong_parcel.refused_cli", case_id=error.case_id, found=", ".join(error.found),
+                               expected=", ".join(error.expected)) from None
     elif args.numbers:
         settings = _settings(args)
         reports = services.track_numbers(settings, args.numbers, provider=args.provider, paste=paste, today=args.today,
@@ -254,15 +271,15 @@ def cmd_track(args: argparse.Namespace) -> int:
         head = f"{report.number}  {status_text(report.timeline.status, report.result.sub_status)(lang)}"
         _out(head + (f"  [{report.case_id}]" if report.case_id else ""))
         if report.error is not None:
-            _out("  " + t("cli.error", lang, message=report.error))
+            _out("  " + t("cli.error", lang, message=report.error_text(lang)))
         if report.result.events:
             newest = max(report.result.events, key=lambda e: e.time)
             when = newest.time.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
             _out("  " + t("cli.last_event", lang, when=when, where=newest.location or "", event=newest.description))
         for flag in report.timeline.flags:
             _out(f"  ! {label(flag.severity, lang)}: {flag.text(lang)}")
-        for line_no, line, why in report.unread:
-            sys.stderr.write(t("cli.paste_line", lang, n=line_no, why=why, text=line) + "\n")
+        for line in report.unread_lines(lang, limit=20):
+            sys.stderr.write(line + "\n")
     return 1 if reports and failures == len(reports) else 0
 
 
@@ -291,6 +308,12 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
                digest=record.sha256[:12]))
     for warning in result.warnings:
         _out(t("cli.warning", lang, text=warning))
+    return 0
+
+
+def cmd_evidence_remove(args: argparse.Namespace) -> int:
+    book = _book(args)
+    _out(services.remove_evidence(book, args.id, args.evidence_id).message(book.settings.language))
     return 0
 
 
@@ -471,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--payment", help="how you paid, e.g. card, KakaoPay, PayPal")
     p.add_argument("--option", help="option or size chosen")
     p.add_argument("--store", help="store name")
+    p.add_argument("--keep-number", action="store_true",
+                   help="save a tracking number whose check digit does not match, as typed")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="refuse dates after this day (default: today)")
 
     p = command("list", cmd_list, "list the cases")
     p.add_argument("--json", action="store_true")
@@ -495,6 +521,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every case in the casebook")
     p.add_argument("--json", action="store_true", help="one JSON object per number")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="judge staleness as of this day (default: now)")
+    p.add_argument("--force", action="store_true",
+                   help="import a pasted page even though it names another tracking number (you checked it is this parcel)")
+    p.add_argument("--undo", metavar="ID", help="take the last tracking import out of case ID (kept in .trash/)")
 
     p = command("evidence", _no_action, "evidence files of a case")
     evidence_sub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
@@ -504,6 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--kind", required=True, help="e.g. defect_photo, unboxing_video, size_photo, chat_screenshot")
     a.add_argument("--caption", default="")
     a.set_defaults(handler=cmd_evidence_add)
+    r = evidence_sub.add_parser("remove", parents=[common],
+                                help="take an evidence item out of the case (its file moves to the casebook's .trash/)")
+    r.add_argument("id")
+    r.add_argument("evidence_id", metavar="EID", help="the evidence id, e.g. E02 (`casebook show ID --json` lists them)")
+    r.set_defaults(handler=cmd_evidence_remove)
 
     p = command("verify", cmd_verify, "check evidence files against their recorded hashes (changes nothing)")
     p.add_argument("id", nargs="?")
@@ -586,7 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasebookError as error:
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
-        return _fail(str(error))
+        return _fail(error_text(error, _lang(args), paths=True))
     except BrokenPipeError:
         # `casebook list | head`: the reader left; say nothing more
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -600,6 +634,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("casebook: interrupted\n")
         return 130
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The language errors are told in: --lang, else the casebook's (casebook.toml, environment), else Korean."""
+    chosen = getattr(args, "lang", None)
+    if chosen:
+        return chosen
+    try:
+        return Settings.resolve(services.casebook_path(getattr(args, "casebook", None), default=".")).language
+    except Exception:  # noqa: BLE001 - a broken casebook.toml is itself the error being reported
+        return "ko"
 
 
 def _fail(message: str) -> int:

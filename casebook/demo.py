@@ -19,7 +19,10 @@ CASE = "seed-a"
 
 
 def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
-    from .batch import run_step
+    import json
+
+    from .batch.kernel import close_kernels, execute_step, kernel_for_thread
+    from .batch.runner import bundled_notebooks
 
     if output.exists():
         shutil.rmtree(output)
@@ -37,9 +40,17 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
         ("04_dispute_summary", {"case_id": CASE, "output_dir": str(output / "summary")}),
     ]
     results = {}
-    for name, params in steps:
-        print(f"running {name} ...", flush=True)
-        results[name] = run_step(name, executed, common | params, kernel=kernel)
+    # one kernel for the four steps, on IPC sockets with its output in a log (no TCP warning, nothing printed at exit)
+    worker = kernel_for_thread(kernel)
+    try:
+        for name, params in steps:
+            print(f"running {name} ...", flush=True)
+            result_file = executed / f"{name}.json"
+            execute_step(worker, bundled_notebooks() / f"{name}.ipynb", executed / f"{name}.ipynb",
+                         common | params | {"result_file": str(result_file)}, timeout=300)
+            results[name] = json.loads(result_file.read_text(encoding="utf-8"))
+    finally:
+        close_kernels()
     files = {k: Path(v) for k, v in results["04_dispute_summary"]["files"].items()}
     tracking = results["02_check_tracking"]
     print(f"\ncase A tracking: {tracking['status']} ({tracking['events']} events), flags: {', '.join(tracking['flags'])}")

@@ -60,8 +60,15 @@ class CaseInputError(CasebookError, ValueError):
             loc = ".".join(str(part) for part in item.get("loc", ()))
             if prefix:
                 loc = f"{prefix}.{loc}" if loc else prefix
-            problems.append((loc, _explain(item)))
+            problems.append((loc, _worded(item)))
         return cls(problems, source=source)
+
+
+def _worded(item: dict[str, Any]) -> str:
+    """``_explain``'s English, as a ``str`` that faces can also show in Korean (``casebook.field_errors``)."""
+    from .field_errors import worded
+
+    return worded(item)
 
 
 def _explain(item: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ more. Every file any face writes is named by ``export_name``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from . import evidence as _evidence
 from . import playbook as _playbook
 from . import summary as _summary
 from .errors import CaseInputError, CasebookError
+from .field_errors import FieldText, ShopperError, problem
 from .i18n import t
 from .models import Case, Dispute, Message, Order, Problem, utc_now, validate
 from .settings import Settings
@@ -40,6 +42,8 @@ __all__ = [
     "export_name", "casebook_path", "open_casebook", "new_case", "new_case_from_file", "find_order", "log_message",
     "record_dispute", "track", "track_numbers", "track_all", "add_evidence", "collect_evidence", "verify",
     "checklist", "advise", "deadlines", "summarise", "report", "export", "export_pack", "overview",
+    "NumberCheckError", "WrongParcelError", "Undone", "undo_tracking", "remove_evidence", "remember_case",
+    "current_case", "pick_case",
 ]
 
 DEFAULT_CASEBOOK = "~/casebook"
@@ -110,6 +114,33 @@ class TrackReport:
     def error(self) -> str | None:
         return self.result.error.message if self.result.error is not None else None
 
+    def error_text(self, lang: str | None = None) -> str | None:
+        """The provider's failure in the shopper's language (from its code)."""
+        from .field_errors import provider_error
+
+        error = self.result.error
+        return None if error is None else provider_error(error.code, error.message, lang or self.lang)
+
+    def unread_lines(self, lang: str | None = None, *, limit: int = 5) -> list[str]:
+        """Lines of a pasted page that looked like events but could not be read, in words.
+
+        Lines with no date at all (the page's heading, the number, a blank
+        status line) are ordinary: they are counted, not listed.
+        """
+        lang = lang or self.lang
+        ordinary = [n for n, line, why in self.unread if why.startswith("no date and time") and not _DATEISH.search(line)]
+        shown = []
+        for n, line, why in self.unread:
+            if n in ordinary:
+                continue
+            reason = ("paste.no_description" if why.startswith(("a date with no description", "no description"))
+                      else "paste.no_time" if why.startswith(("no date and time", "time ")) else "paste.bad_date")
+            shown.append(t("paste.line", lang, n=n, why=t(reason, lang), text=line[:80]))
+        lines = shown[:limit]
+        if ordinary:
+            lines.append(t("paste.skipped", lang, n=len(ordinary)))
+        return lines
+
     @property
     def events(self) -> list[Any]:
         return self.timeline_events
@@ -145,6 +176,7 @@ class EvidenceReport:
     issues: list["VerifyIssue"]
     evidence_count: int
     lang: str = "ko"
+    failures: list[tuple[str, CasebookError]] = field(default_factory=list)  # (file name, why), for faces to word
 
     @property
     def warnings(self) -> list[str]:
@@ -257,46 +289,111 @@ def find_order(book: Casebook, platform: str, order_id: str) -> str | None:
     return str(same["id"].iloc[0]) if len(same) else None
 
 
-def _form_to_data(form: Mapping[str, Any]) -> dict[str, Any]:
+class NumberCheckError(CaseInputError):
+    """A tracking number whose check digit fails: the shopper is asked before it is saved, with the suggestion."""
+
+    def __init__(self, problems: list[tuple[str, str]], *, field: str, number: str, suggestion: str | None) -> None:
+        super().__init__(problems)
+        self.field, self.number, self.suggestion = field, number, suggestion
+
+
+_DATE_FIELDS = ("order_date", "ship_date", "promised_date", "received_date")
+# (later, earlier): a date that must not come before another
+_DATE_ORDER = (("ship_date", "order_date"), ("received_date", "ship_date"), ("received_date", "order_date"),
+               ("promised_date", "order_date"))
+
+
+def _check_dates(order: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
+    """Dates in the future (except the promised date) and dates out of order, all at once, each at its field."""
+    from .field_errors import FieldName
+
+    days: dict[str, date] = {}
+    for name in _DATE_FIELDS:
+        value = order.get(name)
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                continue  # pydantic names it
+        if isinstance(value, date):
+            days[name] = value
+    problems = [problem(f"order.{name}", "field_error.future", value=day.isoformat(), today=today.isoformat())
+                for name, day in days.items() if name != "promised_date" and day > today]
+    flagged: set[str] = set()
+    for later, earlier in _DATE_ORDER:
+        if later in days and earlier in days and days[later] < days[earlier] and later not in flagged:
+            flagged.add(later)
+            problems.append(problem(f"order.{later}", "field_error.dates_backwards", later=FieldName(later),
+                                    later_date=days[later].isoformat(), earlier=FieldName(earlier),
+                                    earlier_date=days[earlier].isoformat()))
+    return problems
+
+
+def _check_number(field: str, number: Any, *, prefer_korean: bool = False) -> NumberCheckError | None:
+    """A number whose check digit does not match (the common typo), with the parser's suggestion."""
+    from .tracking.numbers import parse
+
+    if not number:
+        return None
+    parsed = parse(str(number), prefer_korean=prefer_korean)
+    if parsed.valid or parsed.reason is None or parsed.reason.code != "checksum_mismatch":
+        return None
+    suggestion = parsed.suggestions[0] if parsed.suggestions else None
+    text = FieldText("field_error.number_check", number=parsed.number, suggestion=suggestion or "-")
+    return NumberCheckError([(field, text)], field=field, number=parsed.number, suggestion=suggestion)
+
+
+def _form_to_data(form: Mapping[str, Any], *, today: date | None = None,
+                  keep_number: bool = False) -> dict[str, Any]:
     """The flat form as case data; every field problem is collected, not only the first."""
     from .currencies import parse_amount
 
     unknown = sorted(set(form) - set(FORM_FIELDS) - {"case_id"})
     if unknown:
-        raise CaseInputError([(name, f"unknown field; accepted: {', '.join(FORM_FIELDS)}") for name in unknown])
+        raise CaseInputError([problem(name, "field_error.unknown_form_field", accepted=", ".join(FORM_FIELDS))
+                              for name in unknown])
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in form.items()}
     values = {k: v for k, v in values.items() if v is not None and v != ""}
     problems: list[tuple[str, str]] = []
     order_id = values.get("order_id")
     if order_id is not None and not isinstance(order_id, str):
-        problems.append(("order.order_id", f"must be text, got the number {order_id!r}; write it in quotes so leading "
-                                           "zeros are kept (papermill: -r order_id 0081234)"))
+        problems.append(problem("order.order_id", "field_error.text_number", value=repr(order_id)))
     price: dict[str, Any] | None = None
     if "price" in values:
         try:
             amount, currency = parse_amount(values["price"], values.get("currency") or "KRW")
             price = {"amount": str(amount), "currency": currency}
         except ValueError as error:
-            problems.append(("order.price", str(error)))
+            problems.append(("order.price", FieldText("field_error.amount", str(error), value=str(values["price"]))))
     order = {k: values[k] for k in ("platform", "order_id", "store_name", "item_title", "option", "quantity",
                                     "payment_method", "order_date", "ship_date", "promised_date", "received_date")
              if k in values}
     order.setdefault("platform", "aliexpress")
     if price is not None:
         order["price"] = price
-    for name in ("order_date", "ship_date", "promised_date", "received_date"):
+    for name in _DATE_FIELDS:
         if isinstance(order.get(name), (date, datetime)):
             order[name] = order[name].isoformat()[:10]
-    problem = {"kind": values.get("problem_kind"), "description": values.get("description", "")}
-    data: dict[str, Any] = {"order": order, "problem": problem}
+    if today is not None:
+        problems.extend(_check_dates(order, today))
+    problem_part = {"kind": values.get("problem_kind"), "description": values.get("description", "")}
+    data: dict[str, Any] = {"order": order, "problem": problem_part}
     shipment = _shipment(values.get("tracking_number"), values.get("domestic_number"))
     if shipment is not None:
         data["shipments"] = [shipment]
-    for model, part, prefix in ((Order, order, "order"), (Problem, problem, "problem")):
+    for model, part, prefix in ((Order, order, "order"), (Problem, problem_part, "problem")):
         try:
             validate(model, part, prefix)
         except CaseInputError as error:
-            problems.extend(p for p in error.problems if p[0] not in {q[0] for q in problems})
+            seen = {q[0] for q in problems}
+            problems.extend(p for p in error.problems if p[0] not in seen
+                            and getattr(p[1], "key", None) != "field_error.dates_backwards")
+    check = None if keep_number else (_check_number("tracking_number", values.get("tracking_number"))
+                                      or _check_number("domestic_number", values.get("domestic_number"),
+                                                       prefer_korean=True))
+    if check is not None:
+        raise NumberCheckError(problems + check.problems, field=check.field, number=check.number,
+                               suggestion=check.suggestion)
     if problems:
         raise CaseInputError(problems)
     return data
@@ -322,10 +419,19 @@ def _shipment(number: Any, domestic: Any) -> dict[str, Any] | None:
     return shipment
 
 
-def new_case(book: Casebook, form: Mapping[str, Any], *, case_id: str | None = None,
-             allow_duplicate: bool = False) -> CaseSaved:
-    """Log an order and its problem from the flat form; an order already logged returns its case instead."""
-    data = _form_to_data(form)
+def new_case(book: Casebook, form: Mapping[str, Any], *, case_id: str | None = None, allow_duplicate: bool = False,
+             today: str | date | None = None, keep_number: bool = False) -> CaseSaved:
+    """Log an order and its problem from the flat form; an order already logged returns its case instead.
+
+    Every field problem is reported at once (``CaseInputError``): dates after
+    ``today`` (the order, shipping and receipt happened already), dates out of
+    order, amounts that cannot be read. A tracking number whose check digit
+    fails raises ``NumberCheckError`` (with the suggested number) unless
+    ``keep_number`` says the shopper confirmed it as typed.
+    """
+    settings = book.settings
+    local_today = settings.now(today).astimezone(settings.zone).date()
+    data = _form_to_data(form, today=local_today, keep_number=keep_number)
     case_id = case_id or form.get("case_id") or None
     return _create(book, data, case_id=case_id, allow_duplicate=allow_duplicate)
 
@@ -354,7 +460,7 @@ def new_case_from_file(book: Casebook, path: str | os.PathLike[str], *, case_id:
 def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_duplicate: bool) -> CaseSaved:
     lang = book.settings.language
     order = validate(Order, data.get("order"), "order")
-    problem = validate(Problem, data.get("problem"), "problem")
+    problem_part = validate(Problem, data.get("problem"), "problem")
     if case_id and case_id in book:
         existing = book.get(case_id)
         if existing.order.order_id == order.order_id and existing.order.platform == order.platform:
@@ -365,7 +471,7 @@ def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_
         if found is not None:
             return CaseSaved(book.get(found), created=False, lang=lang)
     extra = {k: v for k, v in data.items() if k not in ("order", "problem")}
-    case = book.new_case(order, problem, case_id=case_id, **extra)
+    case = book.new_case(order, problem_part, case_id=case_id, **extra)
     return CaseSaved(case, created=True, lang=lang)
 
 
@@ -375,9 +481,9 @@ def log_message(book: Casebook, case_id: str, text: str, *, channel: str = "sell
                 at: datetime | str | None = None, translation: str | None = None) -> Case:
     """Append one entry to the communication log (default: a message sent to the seller, now)."""
     message = validate(Message, {"at": at or utc_now(), "channel": channel, "direction": direction, "text": text,
-                                 "translation": translation or None}, "message")
+                                  "translation": translation or None}, "message")
     if not message.text:
-        raise CaseInputError([("message.text", "is empty; write what was said")])
+        raise CaseInputError([problem("message.text", "field_error.message_empty")])
 
     def change(case: Case) -> None:
         case.messages = sorted([*case.messages, message], key=lambda m: m.at)
@@ -416,7 +522,7 @@ def _money_field(text: str, where: str, parse: Any) -> dict[str, str]:
     try:
         amount, currency = parse(text, "KRW")
     except ValueError as error:
-        raise CaseInputError([(where, str(error))]) from None
+        raise CaseInputError([(where, FieldText("field_error.amount", str(error), value=str(text)))]) from None
     return {"amount": str(amount), "currency": currency}
 
 
@@ -424,24 +530,100 @@ def _money_field(text: str, where: str, parse: Any) -> dict[str, str]:
 
 def _analyse(settings: Settings, events: list[Any], case: Case | None, today: Any,
              fetched: "TrackingResult | None") -> "Timeline":
-    """The timeline's meaning; ``fetched`` is a provider's fresh verdict (a saved history has none: the events decide)."""
+    """The timeline's meaning for this case, as of ``today``.
+
+    ``fetched`` is a provider's fresh verdict (a saved history has none: the
+    events decide). Two things the timeline alone cannot know are added here:
+    events dated before the order or after today (another parcel's page, or a
+    wrong time zone), and the case's own state: a refunded or closed case is
+    not told to open a dispute, a case in dispute is told to add the history
+    to it.
+    """
+    from dataclasses import replace
+
     from .tracking.timeline import analyse
 
     from .situation import settled
 
     verdict = {"status": fetched.status, "sub_status": fetched.sub_status} if fetched is not None and fetched.ok else {}
-    return analyse(events, order=case.order if case else None, problem=case.problem.kind if case else None,
-                   now=settings.now(today), tz=settings.timezone, limits=settings.rules.timeline,
-                   settled=settled(case) if case else False, **verdict)
+    now = settings.now(today)
+    timeline = analyse(events, order=case.order if case else None, problem=case.problem.kind if case else None,
+                       now=now, tz=settings.timezone, limits=settings.rules.timeline,
+                       settled=settled(case) if case else False, **verdict)
+    if case is None:
+        return timeline
+    return replace(timeline, flags=_case_flags(timeline.flags, events, case, now.astimezone(settings.zone).date(),
+                                               settings.zone, settled(case)))
+
+
+_IN_DISPUTE = {"opened", "negotiating", "mediation", "decided", "appealed"}
+
+
+def _case_flags(flags: list[Any], events: list[Any], case: Case, today: date, zone: Any, is_settled: bool) -> list[Any]:
+    """Flags that need the case: events dated before the order or after today, and what the dispute's stage changes.
+
+    (A settled case's silence and lateness are already plain facts: ``analyse(settled=True)``.)
+    """
+    from .i18n import Text
+    from .models import Severity
+    from .tracking.timeline import Flag
+
+    days = [e.time.astimezone(zone).date() for e in events]
+    early = sum(day < case.order.order_date for day in days)
+    late = sum(day > today for day in days)
+    checks = []
+    if early:
+        checks.append(Flag("before_order", Severity.PROBLEM, Text("tracking_check.before_order", n=early,
+                                                                   date=case.order.order_date.isoformat())))
+    if late:
+        checks.append(Flag("after_today", Severity.WARNING, Text("tracking_check.after_today", n=late,
+                                                                  date=today.isoformat())))
+    if is_settled:
+        return checks + [Flag("settled", Severity.INFO, Text("tracking_check.settled", stage=case.dispute.stage))] + flags
+    if case.dispute.stage.value in _IN_DISPUTE:
+        flags = [Flag(f.key, f.severity, Text("tracking_check.no_update_in_dispute", days=f.message.values.get("days")))
+                 if f.key == "likely_lost" else f for f in flags]
+    return checks + list(flags)
+
+
+class WrongParcelError(CasebookError):
+    """A pasted page that names another tracking number than the case's: nothing is saved unless confirmed."""
+
+    def __init__(self, case_id: str, found: list[str], expected: list[str]) -> None:
+        self.case_id, self.found, self.expected = case_id, found, expected
+        super().__init__(self.text("en", cli=True))
+
+    def text(self, lang: str = "ko", *, cli: bool = False) -> str:
+        return t("wrong_parcel.refused_cli" if cli else "wrong_parcel.refused", lang, case_id=self.case_id,
+                 found=", ".join(self.found), expected=", ".join(self.expected))
+
+
+def _numbers_in_page(text: str) -> list[str]:
+    """The tracking numbers a pasted page names (its header, a domestic hand-over …)."""
+    from .tracking.numbers import extract
+
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):  # JSON: the events carry no number; the shopper chose the file
+        return []
+    return list(dict.fromkeys(found.parsed.number for found in extract(text)))
+
+
+def _case_numbers(case: Case) -> list[str]:
+    return [n for s in case.shipments for n in (s.tracking_number, s.domestic_number) if n]
 
 
 def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str | None = None,
-          paste_file: str | os.PathLike[str] | None = None, today: str | date | None = None) -> TrackReport:
+          paste_file: str | os.PathLike[str] | None = None, today: str | date | None = None,
+          force: bool = False) -> TrackReport:
     """Track the case's number (a pasted page, or an API), save the snapshot, and read the timeline.
 
-    Offline without a paste reads what the case already saved (nothing is fetched).
+    Offline without a paste reads what the case already saved (nothing is
+    fetched). A pasted page that names tracking numbers, none of them this
+    case's, is refused with ``WrongParcelError`` unless ``force`` (the shopper
+    confirmed it is the same parcel). Every import can be undone
+    (``undo_tracking``).
     """
-    from .tracking.service import get_provider, save_result
+    from .tracking.service import get_provider
 
     settings = book.settings
     case = book.get(case_id)
@@ -451,7 +633,12 @@ def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str
         paste = _read_text(paste_file, "paste_file")
     fetch = provider != "offline" or bool(paste and paste.strip())
     if not number and fetch:
-        raise CaseInputError([("tracking_number", f"case {case_id!r} has no tracking number yet; add it to the case first")])
+        raise CaseInputError([problem("tracking_number", "field_error.no_number", case_id=case_id)])
+    if fetch and paste and not force:
+        named = _numbers_in_page(paste)
+        ours = _case_numbers(case)
+        if named and not set(named) & set(ours):
+            raise WrongParcelError(case_id, named, ours)
     unread: list[tuple[int, str, str]] = []
     if not fetch:
         result = _saved_or_nothing(case, number)
@@ -462,12 +649,188 @@ def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str
         unread = list(getattr(chosen, "problems", {}).get(number, []))
         saved = False
         if result.ok:
-            case = save_result(book, case_id, result)
+            case = _save_tracked(book, case_id, result)
             saved = True
     events = [e for s in case.shipments for e in s.events]
     timeline = _analyse(settings, events, case, today, result if fetch else None)
     return TrackReport(number or "", result, timeline, case_id=case_id, saved=saved, unread=unread,
                        lang=settings.language, timezone=settings.timezone)
+
+
+# -- undo: imports and evidence go to .trash/, never away -----------------------------------------------------
+
+JOURNAL = ".journal"  # what each tracking import added, so that undo takes out exactly that
+
+
+def _event_key(event: Any) -> list[str]:
+    return [event.time.isoformat(), event.description]
+
+
+def _journal_file(book: Casebook, case_id: str) -> Path:
+    return book.path / JOURNAL / f"{case_id}-tracking.json"
+
+
+def _save_tracked(book: Casebook, case_id: str, result: "TrackingResult") -> Case:
+    """``save_result`` plus a note of which events this import added (for ``undo_tracking``)."""
+    import json
+
+    from .tracking.service import save_result
+
+    before = {tuple(_event_key(e)) for s in book.get(case_id).shipments for e in s.events}
+    case = save_result(book, case_id, result)
+    added = [_event_key(e) for e in result.events if tuple(_event_key(e)) not in before]
+    path = _journal_file(book, case_id)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    except (OSError, ValueError):
+        entries = []
+    entries.append({"fetched_at": result.fetched_at.isoformat(), "number": result.number, "added": added})
+    atomic_write_bytes(path, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
+    return case
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took out of a case, and where it is kept (``.trash/``)."""
+
+    case_id: str
+    kind: str  # "tracking" or "evidence"
+    path: Path
+    count: int = 0
+    when: str = ""
+    item: str = ""
+    file: str = ""
+    lang: str = "ko"
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or self.lang
+        from .store import TRASH
+
+        kept = f"{TRASH}/{self.path.name}"  # inside the casebook folder (a server path means nothing in the app)
+        if self.kind == "tracking":
+            return t("undo.tracking_done", lang, when=self.when, n=self.count, path=kept)
+        return t("undo.evidence_done", lang, id=self.item, file=self.file, path=kept)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "kind": self.kind, "trash": str(self.path), "count": self.count,
+                "item": self.item or None}
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<p>{html.escape(self.message())}</p>"
+
+
+def _trash_dir(book: Casebook, case_id: str, what: str) -> Path:
+    from .store import TRASH
+
+    target = book.path / TRASH / f"{case_id}-{what}-{utc_now():%Y%m%dT%H%M%S%fZ}"
+    target.mkdir(parents=True, exist_ok=False)
+    return target
+
+
+def undo_tracking(book: Casebook, case_id: str) -> Undone:
+    """Take the last tracking import out of the case: its snapshot and the events it added go to ``.trash/``."""
+    import json
+
+    journal = _journal_file(book, case_id)
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8")) if journal.exists() else []
+    except (OSError, ValueError):
+        entries = []
+    taken: dict[str, Any] = {}
+
+    def change(case: Case) -> None:
+        snapshots = [(snap.fetched_at, i, j) for i, s in enumerate(case.shipments) for j, snap in enumerate(s.snapshots)]
+        if not snapshots:
+            raise ShopperError("undo.tracking_nothing")
+        _, i, j = max(snapshots)
+        shipment = case.shipments[i]
+        snapshot = shipment.snapshots[j]
+        entry = next((e for e in reversed(entries) if e.get("fetched_at") == snapshot.fetched_at.isoformat()), None)
+        if entry is not None:
+            added = {tuple(k) for k in entry.get("added", [])}
+        else:  # imported before the journal: what no other snapshot holds
+            others = {tuple(_event_key(e)) for k, snap in enumerate(shipment.snapshots) if k != j for e in snap.events}
+            added = {tuple(_event_key(e)) for e in snapshot.events} - others
+        removed = [e for e in shipment.events if tuple(_event_key(e)) in added]
+        shipment.events = [e for e in shipment.events if tuple(_event_key(e)) not in added]
+        shipment.snapshots = [snap for k, snap in enumerate(shipment.snapshots) if k != j]
+        taken.update(snapshot=snapshot, events=removed, entry=entry)
+
+    book.update(case_id, change)
+    snapshot = taken["snapshot"]
+    target = _trash_dir(book, case_id, "tracking")
+    record = {"case_id": case_id, "snapshot": snapshot.model_dump(mode="json"),
+              "removed_events": [e.model_dump(mode="json") for e in taken["events"]]}
+    atomic_write_bytes(target / "tracking-import.json", json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+    if taken["entry"] is not None:
+        entries.remove(taken["entry"])
+        atomic_write_bytes(journal, json.dumps(entries, ensure_ascii=False, indent=1).encode("utf-8"))
+    settings = book.settings
+    when = snapshot.fetched_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
+    return Undone(case_id, "tracking", target, count=len(taken["events"]), when=when, lang=settings.language)
+
+
+def remove_evidence(book: Casebook, case_id: str, evidence_id: str) -> Undone:
+    """Take one evidence item out of the case; its file and record are moved to ``.trash/`` (never deleted)."""
+    import json
+    import shutil
+
+    taken: dict[str, Any] = {}
+
+    def change(case: Case) -> None:
+        record = next((e for e in case.evidence if e.id == evidence_id), None)
+        if record is None:
+            known = ", ".join(e.id for e in case.evidence) or "-"
+            raise ShopperError("undo.no_evidence", case_id=case_id, evidence_id=evidence_id, known=known)
+        case.evidence = [e for e in case.evidence if e.id != evidence_id]
+        taken["record"] = record
+
+    book.update(case_id, change)
+    record = taken["record"]
+    target = _trash_dir(book, case_id, f"evidence-{record.id}")
+    atomic_write_bytes(target / "evidence.json", json.dumps(record.model_dump(mode="json"), ensure_ascii=False,
+                                                            indent=2).encode("utf-8"))
+    source = book.evidence_dir(case_id) / record.file
+    if source.exists():
+        shutil.move(str(source), str(target / record.file))
+    return Undone(case_id, "evidence", target, item=record.id, file=record.original_name or record.file,
+                  lang=book.settings.language)
+
+
+# -- the case the shopper is on ---------------------------------------------------------------------------
+
+CURRENT = ".current-case"
+
+
+def remember_case(book: Casebook, case_id: str) -> None:
+    """Remember the case the shopper opened or saved last, so the next step opens it too."""
+    book.get(case_id)  # refuses an id that is not a case
+    atomic_write_bytes(book.path / CURRENT, case_id.encode("utf-8"))
+
+
+def current_case(book: Casebook) -> str | None:
+    """The case opened or saved last, if it still exists."""
+    try:
+        case_id = (book.path / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return case_id if case_id in book else None
+
+
+def pick_case(book: Casebook, case_id: str | None = None) -> str | None:
+    """The case a step opens with: the one asked for, else the one opened last, else the last one changed."""
+    if case_id:
+        return case_id
+    remembered = current_case(book)
+    if remembered is not None:
+        return remembered
+    frame = book.to_frame()
+    frame = frame[frame["error"].isna()] if not frame.empty else frame
+    if frame.empty:
+        return None
+    return str(frame.sort_values("updated", kind="stable").iloc[-1]["id"])
 
 
 def track_numbers(settings: Settings, numbers: list[str], *, provider: str = "offline", paste: str | None = None,
@@ -493,7 +856,7 @@ def track_numbers(settings: Settings, numbers: list[str], *, provider: str = "of
 def track_all(book: Casebook, *, provider: str = "offline", today: str | date | None = None,
               progress: bool = False) -> list[TrackReport]:
     """Every case's tracking number: fetched and saved (API providers) or read from the saved history (offline)."""
-    from .tracking.service import get_provider, save_result, track_many
+    from .tracking.service import get_provider, track_many
 
     settings = book.settings
     cases: dict[str, Case] = {}
@@ -511,13 +874,18 @@ def track_all(book: Casebook, *, provider: str = "offline", today: str | date | 
         case = cases[result.number]
         saved = False
         if provider != "offline" and result.ok:
-            case = save_result(book, case.id, result)
+            case = _save_tracked(book, case.id, result)
             saved = True
         events = [e for s in case.shipments for e in s.events]
         fresh = result if provider != "offline" else None
         reports.append(TrackReport(result.number, result, _analyse(settings, events, case, today, fresh),
                                    case_id=case.id, saved=saved, lang=settings.language, timezone=settings.timezone))
     return reports
+
+
+# something that looks like a date or a time: such a line was meant as an event
+_DATEISH = re.compile(r"\d{1,4}\s*[./년-]\s*\d{1,2}|\d{1,2}:\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                                   r"[a-z]*\.?\s+\d", re.IGNORECASE)
 
 
 def _saved_or_nothing(case: Case, number: str | None) -> "TrackingResult":
@@ -557,6 +925,7 @@ def collect_evidence(book: Casebook, case_id: str, entries: Iterable[Mapping[str
     """
     added: list[EvidenceAdded] = []
     refused: list[str] = []
+    failures: list[tuple[str, CasebookError]] = []
     for entry in entries:
         source: Any = entry.get("data")
         name = entry.get("name")
@@ -570,9 +939,11 @@ def collect_evidence(book: Casebook, case_id: str, entries: Iterable[Mapping[str
                                       str(entry.get("caption") or ""), original_name=name))
         except CasebookError as error:
             refused.append(f"{name or entry.get('file')}: {error}")
+            failures.append((str(name or entry.get("file")), error))
     case = book.get(case_id)
     return EvidenceReport(case_id, added, refused, _playbook.checklist(case, book.settings.rules),
-                          _evidence.verify(book, case), len(case.evidence), lang=book.settings.language)
+                          _evidence.verify(book, case), len(case.evidence), lang=book.settings.language,
+                          failures=failures)
 
 
 def checklist(book: Casebook, case_id: str) -> list["ChecklistItem"]:

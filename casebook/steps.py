@@ -46,7 +46,7 @@ def overview(book: Casebook, output_dir: str | os.PathLike[str], *, today: str |
 
 
 def log_order(book: Casebook, *, case_id: str | None = None, order_file: str | None = None,
-              fields: dict[str, Any] | None = None) -> dict[str, Any]:
+              fields: dict[str, Any] | None = None, today: str | None = None) -> dict[str, Any]:
     """Create the case from an order file or fields; an existing ``case_id`` with no order is reused."""
     fields = {k: v for k, v in (fields or {}).items() if v is not None and v != ""}
     if case_id and case_id in book and not order_file and not fields.get("order_id"):
@@ -54,7 +54,7 @@ def log_order(book: Casebook, *, case_id: str | None = None, order_file: str | N
     if order_file:
         saved = services.new_case_from_file(book, order_file, case_id=case_id)
     elif fields:
-        saved = services.new_case(book, fields, case_id=case_id)
+        saved = services.new_case(book, fields, case_id=case_id, today=today)
     else:
         raise CasebookError("log_order: give an order_file, order fields (order_id, item_title, ...) or an existing case_id")
     return saved.to_dict()

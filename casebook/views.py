@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "case_line", "case_html", "case_banner_html", "advice_html", "advice_text", "checklist_html", "deadlines_html",
-    "deadlines_text", "flags_html", "events_html", "verify_html", "STYLE",
+    "deadlines_text", "flags_html", "events_html", "verify_html", "STYLE", "LAYOUT_STYLE", "notice_html",
+    "download_html", "DOWNLOAD_LIMIT",
 ]
 
 GREEN, RED, AMBER, GREY = "#1a7f37", "#cf222e", "#9a6700", "#57606a"
@@ -36,6 +37,7 @@ STYLE = (
     "<style>.casebook-view{max-width:100%;overflow-x:auto;box-sizing:border-box}"
     ".casebook-view table{border-collapse:collapse;max-width:100%}"
     ".casebook-view th,.casebook-view td{text-align:left;vertical-align:top;padding:.2em .6em .2em 0}"
+    ".casebook-overview-scroll th,.casebook-overview-scroll td,.casebook-events th,.casebook-events td{white-space:nowrap}"
     ".casebook-state{display:inline-block;min-width:3.5em;padding:0 .4em;border-radius:.8em;font-size:.85em;"
     "font-weight:600;margin-right:.4em;text-align:center}"
     ".casebook-urgent{background:#ffebe9;border:2px solid #cf222e;color:#cf222e;padding:.5em .8em;border-radius:6px;"
@@ -92,9 +94,10 @@ def case_banner_html(case: Case, advice: "Advice | None", lang: str = "ko") -> s
         parts.append(_e(f"{t('ui.next_deadline', lang)}: {d.describe(lang)}"))
     if advice is not None:
         urgent = "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>" for d in advice.urgent)
-    return (f"{STYLE}<div class='casebook-view casebook-current-case' data-case='{_e(case.id)}'>"
+    return (f"{STYLE}{urgent}<div class='casebook-view casebook-current-case' data-case='{_e(case.id)}' "
+            f"style='border-left:4px solid #1f6feb;padding:.3em .6em;margin:.3em 0;background:#f6f8fa'>"
             f"<span style='color:{GREY}'>{_e(t('ui.case', lang))} {_e(case.id)}</span> · " + " · ".join(parts)
-            + f"</div>{urgent}")
+            + "</div>")
 
 
 def checklist_html(items: Iterable["ChecklistItem"], lang: str = "ko") -> str:
@@ -224,3 +227,75 @@ def verify_html(issues: list["VerifyIssue"], count: int, lang: str = "ko") -> st
         return (f"<b style='color:{RED}'>{_e(t('ui.integrity_bad', lang))}</b><ul>"
                 + "".join(f"<li>{_e(str(i))}</li>" for i in issues) + "</ul>")
     return f"<span style='color:{GREEN}'>{_e(t('ui.integrity_ok', lang, n=count))}</span>"
+
+
+# The panels' layout on any screen: nothing wider than the screen, tabs that wrap, labels above their field on a phone.
+LAYOUT_STYLE = (
+    "<style>"
+    ".casebook-app,.casebook-panel{max-width:100%;box-sizing:border-box;overflow-wrap:anywhere}"
+    ".casebook-app .widget-box,.casebook-panel .widget-box{max-width:100%}"
+    ".casebook-app .widget-html,.casebook-panel .widget-html{max-width:100%;min-width:0}"
+    ".casebook-app .widget-html-content,.casebook-panel .widget-html-content{max-width:100%;min-width:0;flex:1 1 auto}"
+    ".casebook-app .lm-TabBar-content,.casebook-tabs .lm-TabBar-content{flex-wrap:wrap}"
+    ".casebook-app .lm-TabBar-tab,.casebook-tabs .lm-TabBar-tab{flex:0 1 auto;min-width:0;max-width:100%}"
+    ".casebook-app .lm-TabBar,.casebook-tabs .lm-TabBar{min-height:var(--jp-private-horizontal-tab-height,28px);height:auto}"
+    ".casebook-app .widget-dropdown,.casebook-panel .widget-dropdown,.casebook-app .widget-text,.casebook-panel .widget-text"
+    "{max-width:100%;min-width:0}"
+    ".casebook-app .widget-dropdown select,.casebook-panel .widget-dropdown select{min-width:0;max-width:100%}"
+    ".casebook-app .widget-toggle-buttons,.casebook-panel .widget-toggle-buttons{flex-wrap:wrap;max-width:100%}"
+    ".casebook-app .widget-toggle-buttons .widget-toggle-button,.casebook-panel .widget-toggle-buttons .widget-toggle-button"
+    "{width:auto;min-width:6em}"
+    ".casebook-app .widget-button,.casebook-panel .widget-button{max-width:100%;white-space:normal;height:auto;"
+    "min-height:var(--jp-widgets-inline-height,28px)}"
+    "@media (max-width:600px){"
+    ".casebook-app .widget-inline-hbox .widget-label,.casebook-panel .widget-inline-hbox .widget-label{max-width:40%}"
+    ".casebook-field-label{width:100%!important}"
+    ".casebook-app .widget-textarea,.casebook-panel .widget-textarea{width:100%!important}"
+    "}"
+    "</style>"
+)
+
+# Files above this size are not offered as in-page downloads (they would travel inside the widget's state).
+DOWNLOAD_LIMIT = 25_000_000
+
+_MIME = {".zip": "application/zip", ".html": "text/html", ".md": "text/markdown", ".txt": "text/plain",
+         ".ics": "text/calendar", ".csv": "text/csv"}
+
+
+def notice_html(text: str) -> str:
+    """A grey note: what to do in an empty state."""
+    return f"<div class='casebook-notice' style='color:{GREY};padding:.3em 0'>{_e(text)}</div>"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
+
+
+def download_html(files: Iterable["object"], lang: str = "ko", *, root: object = None) -> str:
+    """A real download for each file: a link holding the file (``data:`` URI) with the ``download`` attribute.
+
+    Works in Voila (no file browser) and JupyterLab alike; nothing is served
+    from the disk, so no server path is shown. Files above ``DOWNLOAD_LIMIT``
+    are named with where they are instead.
+    """
+    import base64
+    from pathlib import Path
+
+    links = []
+    for item in files:
+        path = Path(str(item))
+        size = path.stat().st_size
+        if size > DOWNLOAD_LIMIT:
+            shown = path.relative_to(Path(str(root))) if root is not None and path.is_relative_to(Path(str(root))) else path
+            links.append(f"<div class='casebook-download-too-big'>{_e(t('download.too_big', lang, name=path.name, size=_size(size), path=shown))}</div>")
+            continue
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        mime = _MIME.get(path.suffix, "application/octet-stream")
+        links.append(f"<a class='casebook-download' download='{_e(path.name)}' href='data:{mime};base64,{data}' "
+                     f"style='display:inline-block;margin:.2em .6em .2em 0;padding:.3em .7em;border:1px solid #1f6feb;"
+                     f"border-radius:4px;color:#1f6feb;text-decoration:none;overflow-wrap:anywhere'>"
+                     f"{_e(t('download.link', lang, name=path.name, size=_size(size)))}</a>")
+    if not links:
+        return ""
+    return (f"<div class='casebook-view casebook-downloads'>{''.join(links)}"
+            f"<div style='color:{GREY};font-size:.85em'>{_e(t('download.kept', lang))}</div></div>")

@@ -84,8 +84,9 @@ tracking_number = None
                  "                  currency=currency, payment_method=payment_method, order_date=order_date, ship_date=ship_date,\n"
                  "                  promised_date=promised_date, received_date=received_date, problem_kind=problem_kind,\n"
                  "                  description=description, tracking_number=tracking_number)\n"
-                 "    result = write_result(result_file, log_order(book, case_id=case_id, order_file=order_file, fields=fields))\n"
-                 "    display(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book)\n"
+                 "    result = write_result(result_file, log_order(book, case_id=case_id, order_file=order_file, fields=fields,\n"
+                 "                                                 today=today))\n"
+                 "    display(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book, today=today)\n"
                  "    display(panel.widget)"),
     ),
     "02_check_tracking": notebook(
@@ -97,15 +98,15 @@ tracking_number = None
         "The 17TRACK token comes only from the `SEVENTEENTRACK_TOKEN` environment variable (or `[secrets]` in casebook.toml): "
         "never type it into a notebook.",
         COMMON + '''
-case_id = None         # the case to check (interactive: None shows the first case)
+case_id = None         # the case to check (interactive: a picker; None starts on the case opened or saved last)
 provider = "offline"   # "offline" (pasted page), "17track" or "unipass"
 paste_file = None      # offline: a text file copied from the tracking page
 ''',
         ("code", "from casebook.steps import check_tracking, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 조회와 타임라인 · Tracking and timeline"),
         ("code", "if headless:\n    result = write_result(result_file, check_tracking(book, case_id, provider=provider, "
-                 "paste_file=paste_file, today=today))\n    display(result)\nelse:\n    from casebook.ui import TrackingPanel\n\n"
-                 "    ids = book.ids()\n    panel = TrackingPanel(book, case_id or (ids[0] if ids else None), today=today)\n"
+                 "paste_file=paste_file, today=today))\n    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import TrackingPanel\n\n"
+                 "    panel = TrackingPanel(book, pick_case(book, case_id), today=today)\n"
                  "    display(panel.widget)"),
     ),
     "03_collect_evidence": notebook(
@@ -114,15 +115,15 @@ paste_file = None      # offline: a text file copied from the tracking page
         "파일이 바뀌지 않았는지 (SHA-256) 확인합니다.\n\n**What you will do:** upload photos, videos and screenshots with a kind and a "
         "caption; see which evidence this problem still needs, and that no file was changed (SHA-256).",
         COMMON + '''
-case_id = None         # the case (interactive: None shows the first case)
+case_id = None         # the case (interactive: a picker; None starts on the case opened or saved last)
 evidence = None        # headless: list of "path|kind|caption", e.g. ["photo.jpg|defect_photo|Crack on the lid"]
 evidence_base = None   # folder that relative evidence paths start from
 ''',
         ("code", "from casebook.steps import collect_evidence, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 파일 올리기와 체크리스트 · Upload and checklist"),
         ("code", "if headless:\n    result = write_result(result_file, collect_evidence(book, case_id, "
-                 "evidence, base=evidence_base))\n    display(result)\nelse:\n    from casebook.ui import EvidencePanel\n\n"
-                 "    ids = book.ids()\n    panel = EvidencePanel(book, case_id or (ids[0] if ids else None))\n"
+                 "evidence, base=evidence_base))\n    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import EvidencePanel\n\n"
+                 "    panel = EvidencePanel(book, pick_case(book, case_id), today=today)\n"
                  "    display(panel.widget)"),
     ),
     "04_dispute_summary": notebook(
@@ -132,16 +133,16 @@ evidence_base = None   # folder that relative evidence paths start from
         "and next steps, deadlines (with a calendar file), the English dispute message and the Korean record, then save the report "
         "and the pack to attach (zip). Phone, address and customs code are masked by default.",
         COMMON + '''
-case_id = None         # the case (interactive: None shows the first case)
+case_id = None         # the case (interactive: a picker; None starts on the case opened or saved last)
 output_dir = None      # where the message, report, pack and calendar go (default: the casebook's exports/ folder)
 ''',
         ("code", "from casebook.steps import dispute_summary, open_casebook, write_result\n\n" + OPEN
                  + "\noutput = output_dir or book.path / 'exports'"),
         ("md", "## 메시지와 내보내기 · Message and exports"),
         ("code", "if headless:\n    result = write_result(result_file, dispute_summary(book, case_id, output, today=today))\n"
-                 "    display(result)\nelse:\n    from casebook.ui import SummaryPanel\n\n"
-                 "    ids = book.ids()\n    panel = SummaryPanel(book, case_id or (ids[0] if ids else None), output_dir=output, "
-                 "today=today)\n    display(panel.widget)"),
+                 "    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import SummaryPanel\n\n"
+                 "    panel = SummaryPanel(book, pick_case(book, case_id), output_dir=output, today=today)\n"
+                 "    display(panel.widget)"),
     ),
     "05_batch": notebook(
         "# 여러 주문 한꺼번에 · Many orders at once (batch)",
@@ -172,15 +173,19 @@ result_file = None     # headless runs write their JSON result here
     ),
     "app": notebook(
         "# casebook 앱 · The casebook app",
-        "**무엇을 하나요?** 네 단계를 한 화면에서 차례로 진행합니다 (다음/이전).\n\n"
-        "**What you will do:** walk the four steps in one screen with next and back.",
+        "**무엇을 하나요?** 문제가 생긴 해외직구 주문을 한 화면에서 처리합니다. 위에서 사례를 고르거나 새 주문을 기록하고, "
+        "배송 조회 → 증거 → 분쟁 요약 순서로 **다음**을 누르세요. 만든 파일은 바로 내려받을 수 있습니다.\n\n"
+        "**What you will do:** handle a problem order in one screen: choose a case at the top or log a new order, then press "
+        "**Next** through tracking, evidence and the dispute summary. Every file you make downloads straight away.",
         COMMON + '''
 case_id = None         # open this case at start
-output_dir = None      # where exports go (default: the casebook's exports/ folder)
+output_dir = None      # where exports are also kept (default: the casebook's exports/ folder)
 ''',
         ("code", "from casebook.steps import open_casebook\nfrom casebook.ui import CasebookApp\n\n" + OPEN + "\n"
-                 "app = CasebookApp(book, case_id=case_id, output_dir=output_dir or book.path / 'exports', today=today)\n"
+                 "app = CasebookApp(book, case_id=case_id, output_dir=output_dir, today=today)\n"
                  "if case_id:\n    app.select(case_id)\ndisplay(app.widget)"),
+        ("code", "from casebook.ui import when_visited\n\n"
+                 "when_visited(app)  # Voila's preheated kernel ran the cells above early: read the casebook again on the visit"),
     ),
 }
 

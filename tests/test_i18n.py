@@ -16,6 +16,7 @@ import casebook.models as models
 from casebook import services
 from casebook.i18n import LANGS, Text, catalogue, enum_key, label, money, particle, t
 from casebook.rules import Rules
+from tests.conftest import ROOT
 
 SEEDS = ["seed-a", "seed-b", "seed-c", "seed-d", "seed-e"]
 TODAY = {"seed-a": "2026-03-21", "seed-b": "2026-05-25", "seed-c": "2026-06-22", "seed-d": "2026-07-18",
@@ -192,3 +193,86 @@ def test_the_scanner_catches_a_raw_key():
     assert raw_keys_in("Ask for full_refund now") == ["full_refund"]
     assert raw_keys_in("상태: InTransit_Departure") == ["InTransit_Departure"]
     assert raw_keys_in("see 01-defect-photo.jpg and seed-a-report.html") == []
+
+
+def _control_words(widget) -> list[str]:
+    """The words on a widget tree's controls: button and label texts, descriptions, options, placeholders, tab titles."""
+    import ipywidgets as w
+
+    found: list[str] = []
+    if isinstance(widget, w.Button):
+        found.append(widget.description)
+    if isinstance(widget, w.Label):
+        found.append(widget.value)
+    if isinstance(widget, (w.Dropdown, w.ToggleButtons)):
+        found += [str(label) for label in widget._options_labels]
+    if isinstance(widget, (w.Dropdown, w.Text, w.Textarea, w.FileUpload, w.Checkbox)):
+        found += [widget.description, getattr(widget, "placeholder", "")]
+    if isinstance(widget, w.HTML):
+        found.append(visible(widget.value))
+    if isinstance(widget, w.Tab):
+        found += list(widget.titles)
+    for child in getattr(widget, "children", ()):
+        found += _control_words(child)
+    return [text for text in found if text]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_control_message_or_error_of_the_panels_and_the_cli_shows_an_internal_key(seeded, tmp_path, lang):
+    """The case pickers, banners, empty states, downloads, undo, guard-rail refusals and field errors (issue #14)."""
+    from casebook.errors import CaseInputError
+    from casebook.field_errors import error_text
+    from casebook.store import Casebook
+    from casebook.ui import CasebookApp, EvidencePanel, LogOrderPanel, OverviewPanel, SummaryPanel, TrackingPanel
+
+    book = services.open_casebook(seeded.path, language=lang)
+    outputs: dict[str, str] = {}
+    for case_id in SEEDS:
+        today = TODAY[case_id]
+        app = CasebookApp(book, case_id=case_id, output_dir=tmp_path / "app", today=today)
+        for index in range(5):
+            app.tabs.selected_index = index  # every step built
+        app.summary.buttons["zip"].click()
+        app.summary.buttons["ics"].click()
+        outputs[f"{case_id} app controls"] = " | ".join(_control_words(app.widget))
+    tracking = TrackingPanel(book, "seed-c", today="2026-06-22")
+    tracking.paste.value = (ROOT / "examples/tracking/paste/silent-20-days.txt").read_text(encoding="utf-8")
+    tracking.fetch_button.click()  # refused: another parcel
+    outputs["refused"] = visible(tracking.error.value)
+    tracking.force.value = True
+    tracking.fetch_button.click()
+    outputs["forced"] = visible(tracking.flags.value + tracking.status.value)
+    tracking.undo_button.click()
+    outputs["undone"] = visible(tracking.status.value)
+    evidence = EvidencePanel(book, "seed-a")
+    evidence.remove_which.value = "E02"
+    evidence.remove_button.click()
+    outputs["evidence removed"] = visible(evidence.status.value)
+    outputs["evidence controls"] = " | ".join(_control_words(evidence.widget))
+    empty = Casebook.init(tmp_path / "empty")
+    empty_book = services.open_casebook(empty.path, language=lang)
+    for panel in (OverviewPanel(empty_book), TrackingPanel(empty_book), EvidencePanel(empty_book), SummaryPanel(empty_book),
+                  LogOrderPanel(empty_book)):
+        outputs[f"empty {type(panel).__name__}"] = " | ".join(_control_words(panel.widget))
+    form = LogOrderPanel(book, today="2026-11-30")
+    form.fill(order_id="8190000000000123", item_title="x", price="12,34", order_date="2026-12-24", ship_date="2026-11-01",
+              received_date="2026-10-01", tracking_number="RA123456789CN", problem_kind="damaged")
+    form.save_button.click()
+    outputs["form errors"] = visible(form.error.value) + " | ".join(visible(f.value) for f in form.feedback.values())
+    for bad in ({"item_title": "", "quantity": 0}, {"order_date": "2026-02-30"}, {"currency": "WON"}):
+        try:
+            services.new_case(book, {"order_id": "8190000000000124", "item_title": "x", "price": "1", "order_date": "2026-05-01",
+                                     "problem_kind": "damaged"} | bad, today="2026-11-30")
+        except CaseInputError as error:
+            outputs[f"error {bad}"] = error_text(error, lang)
+    outputs["cli undo"] = _cli(seeded.path, "track", "--undo", "seed-c", "--lang", lang)
+    outputs["cli remove"] = _cli(seeded.path, "evidence", "remove", "seed-a", "E03", "--lang", lang)
+    outputs["cli refused"] = _cli(seeded.path, "track", "--case", "seed-c", "--paste",
+                                  str(ROOT / "examples/tracking/paste/silent-20-days.txt"), "--lang", lang)
+    leaks = {where: raw_keys_in(text) for where, text in outputs.items()}
+    leaks = {where: keys for where, keys in leaks.items() if keys}
+    assert not leaks, leaks
+    if lang == "en":
+        korean = {where: re.findall(r"[가-힣]+", text.replace("한국어", "")) for where, text in outputs.items()
+                  if "controls" not in where}  # controls name the shopper's own cases and files
+        assert not {where: words for where, words in korean.items() if words}, korean

@@ -175,3 +175,139 @@ def test_steps_face_maps_parameters_and_results(seeded, tmp_path):
     result = steps.dispute_summary(book, "seed-c", tmp_path, today="2026-06-22")
     assert result["language"] == "ko" and re.search(r"[가-힣]", result["next_steps"][0])
     assert set(result["files"]) == {"message_en", "message_ko", "report_md", "report_html", "pack", "ics"}
+
+
+# -- guard rails (issue #14) ----------------------------------------------------------------------------------
+
+def test_dates_in_the_future_and_out_of_order_are_all_reported_at_once(book):
+    from casebook.field_errors import error_text
+
+    form = {"order_id": "8190300000000020", "item_title": "Lamp", "price": "15,900원", "order_date": "2026-05-10",
+            "ship_date": "2026-05-01", "received_date": "2026-07-01", "promised_date": "2026-09-01", "problem_kind": "damaged"}
+    with pytest.raises(CaseInputError) as info:
+        services.new_case(book, form, today="2026-06-01")
+    assert set(info.value.fields) == {"order.ship_date", "order.received_date"}  # the promise may lie ahead
+    korean = error_text(info.value, "ko")
+    assert "미래 날짜" in korean and "날짜 순서를 확인하세요" in korean and book.ids() == []
+    assert services.new_case(book, form | {"ship_date": "2026-05-12", "received_date": "2026-05-30"}, today="2026-06-01").created
+
+
+def test_a_tracking_number_failing_its_check_digit_is_saved_only_when_confirmed(book):
+    form = {"order_id": "8190300000000021", "item_title": "x", "price": "1000", "order_date": "2026-05-01",
+            "problem_kind": "not_received", "tracking_number": "RA123456789CN"}
+    with pytest.raises(services.NumberCheckError) as info:
+        services.new_case(book, form, today="2026-06-01")
+    assert info.value.suggestion == "RA123456785CN" and book.ids() == []
+    saved = services.new_case(book, form, today="2026-06-01", keep_number=True)
+    assert saved.case.shipments[0].tracking_number == "RA123456789CN"
+
+
+@pytest.mark.parametrize(("form", "field", "korean"), [
+    ({"order_id": "12ab"}, "order.order_id", "알리익스프레스 주문번호는"),
+    ({"item_title": ""}, "order.item_title", "꼭 입력해야 합니다"),
+    ({"quantity": 0}, "order.quantity", "1 이상이어야 합니다"),
+    ({"problem_kind": "broken"}, "problem.kind", "고를 수 있는 값이 아닙니다"),
+    ({"order_date": "2026-02-30"}, "order.order_date", "날짜가 아닙니다"),
+    ({"price": "12,34"}, "order.price", "금액으로 읽을 수 없습니다"),
+    ({"price": "5 WON"}, "order.price", "금액으로 읽을 수 없습니다"),
+    ({"currency": "WON", "price": "5"}, "order.price.currency", "통화가 아닙니다"),
+])
+def test_field_errors_are_worded_from_the_catalogue_by_their_type(book, form, field, korean):
+    from casebook.field_errors import error_text, localise
+
+    base = {"order_id": "8190300000000022", "item_title": "x", "price": "1000", "order_date": "2026-05-01",
+            "problem_kind": "damaged"}
+    with pytest.raises(CaseInputError) as info:
+        services.new_case(book, base | form, today="2026-06-01")
+    messages = dict(localise(info.value, "ko"))
+    assert field in messages and korean in messages[field], messages
+    assert not re.search(r"Input should|Field required|Value error", error_text(info.value, "ko"))
+
+
+def test_a_page_naming_another_number_is_refused_unless_forced(seeded):
+    page = (ROOT / "examples/tracking/paste/silent-20-days.txt").read_text(encoding="utf-8")  # RR512004737CN
+    before = seeded.get("seed-c")
+    with pytest.raises(services.WrongParcelError) as info:
+        services.track(seeded, "seed-c", paste=page, today="2026-06-22")
+    assert info.value.found == ["RR512004737CN"] and info.value.expected == ["RR304182752CN"]
+    assert "RR512004737CN" in info.value.text("ko") and seeded.get("seed-c").revision == before.revision
+    report = services.track(seeded, "seed-c", paste=page, today="2026-06-22", force=True)
+    assert report.saved and "before_order" in report.timeline.keys
+    # the case's own page, and a page that names its number among others, are taken as they are
+    own = "Tracking number: RR304182752CN\n2026-06-21 10:00 [Incheon, KR] Import customs clearance in progress"
+    assert services.track(seeded, "seed-c", paste=own, today="2026-06-22").saved
+    assert services.track(seeded, "seed-a", paste=(ROOT / "examples/tracking/paste/seed-a.txt").read_text(encoding="utf-8"),
+                          today="2026-03-21").saved
+
+
+def test_events_after_today_are_flagged(seeded):
+    page = "Tracking number: RR304182752CN\n2026-07-30 10:00 [Incheon, KR] Import customs clearance in progress"
+    report = services.track(seeded, "seed-c", paste=page, today="2026-06-22")
+    assert "after_today" in report.timeline.keys
+
+
+def test_tracking_warnings_follow_the_case_state(seeded):
+    settled = services.track(seeded, "seed-c", today="2026-07-30")  # refunded: no call to open a dispute
+    assert settled.timeline.keys[0] == "settled" and "likely_lost" in settled.timeline.keys
+    texts = " ".join(f.text("en") for f in settled.timeline.flags)
+    assert "open a dispute" not in texts and all(f.severity.value == "info" for f in settled.timeline.flags)
+    services.record_dispute(seeded, "seed-c", stage="opened", opened_date="2026-06-20", outcome=None)
+    disputed = services.track(seeded, "seed-c", today="2026-07-30")
+    lost = next(f for f in disputed.timeline.flags if f.key == "likely_lost")
+    assert "add this tracking history to your open dispute" in lost.text("en")
+    services.record_dispute(seeded, "seed-c", stage="not_opened", opened_date=None)
+    waiting = services.track(seeded, "seed-c", today="2026-07-30")
+    assert "open a dispute" in next(f for f in waiting.timeline.flags if f.key == "likely_lost").text("en")
+
+
+def test_undo_takes_out_exactly_what_the_last_import_added_and_keeps_it_in_the_trash(seeded):
+    original = seeded.get("seed-c").shipments[0].events  # saved without a snapshot (the example's own history)
+    overlapping = "\n".join(f"{e.time.isoformat()} [{e.location or 'CN'}] {e.description}" for e in original[:2])
+    page = f"Tracking number: RR304182752CN\n{overlapping}\n2026-06-21 10:00 [Incheon, KR] Arrived at destination country"
+    services.track(seeded, "seed-c", paste=page, today="2026-06-22")
+    second = services.track(seeded, "seed-c", paste=page.replace("2026-06-21 10:00", "2026-06-21 11:00"), today="2026-06-22")
+    assert second.saved and len(seeded.get("seed-c").shipments[0].snapshots) == 2
+    undone = services.undo_tracking(seeded, "seed-c")
+    assert undone.count == 1 and len(seeded.get("seed-c").shipments[0].snapshots) == 1
+    services.undo_tracking(seeded, "seed-c")
+    case = seeded.get("seed-c")
+    assert case.shipments[0].events == original and case.shipments[0].snapshots == []
+    kept = sorted((seeded.path / ".trash").glob("seed-c-tracking-*/tracking-import.json"))
+    assert len(kept) == 2 and "removed_events" in json.loads(kept[0].read_text(encoding="utf-8"))
+    from casebook.field_errors import error_text
+
+    with pytest.raises(CasebookError) as info:
+        services.undo_tracking(seeded, "seed-c")
+    assert "취소할 조회 가져오기가 없습니다" in error_text(info.value, "ko")
+
+
+def test_removing_evidence_moves_the_file_and_its_record_to_the_trash(seeded):
+    case = seeded.get("seed-a")
+    record = case.evidence[1]
+    stored = seeded.evidence_dir("seed-a") / record.file
+    undone = services.remove_evidence(seeded, "seed-a", record.id)
+    assert not stored.exists() and (undone.path / record.file).read_bytes()
+    assert json.loads((undone.path / "evidence.json").read_text(encoding="utf-8"))["sha256"] == record.sha256
+    assert record.id not in [e.id for e in seeded.get("seed-a").evidence]
+    assert services.verify(seeded, "seed-a")[0].ok
+    with pytest.raises(CasebookError, match="E99"):
+        services.remove_evidence(seeded, "seed-a", "E99")
+
+
+def test_the_step_opens_the_case_chosen_last(seeded):
+    assert services.pick_case(seeded, "seed-b") == "seed-b"
+    assert services.pick_case(seeded) == "seed-e"  # nothing chosen yet: the last one changed
+    services.remember_case(seeded, "seed-c")
+    assert services.pick_case(seeded) == services.current_case(seeded) == "seed-c"
+    seeded.delete("seed-c")
+    assert services.current_case(seeded) is None
+
+
+def test_only_lines_meant_as_events_are_reported_unread(seeded):
+    page = ("AliExpress · Logistics details\nTracking number: RR304182752CN\n"
+            "2026-06-21 10:00 [Incheon, KR] Import customs clearance in progress\n2026-13-45 10:00 [Seoul] Out for delivery\n")
+    report = services.track(seeded, "seed-c", paste=page, today="2026-06-22")
+    lines = report.unread_lines("ko")
+    assert len(lines) == 2 and lines[0].startswith("4번째 줄을 읽지 못했습니다(있을 수 없는 날짜나 시각입니다)")
+    assert lines[1] == "날짜가 없는 2줄(제목, 번호 등)은 건너뛰었습니다"
+    assert report.to_dict()["unread_lines"][:2] == ["AliExpress · Logistics details", "Tracking number: RR304182752CN"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .app import CasebookApp
+from .app import CasebookApp, when_visited
 from .base import Panel
 from .evidence import EvidencePanel
 from .log_order import LogOrderPanel
@@ -10,4 +10,4 @@ from .overview import OverviewPanel
 from .summary import SummaryPanel
 from .tracking import TrackingPanel
 
-__all__ = ["CasebookApp", "EvidencePanel", "LogOrderPanel", "OverviewPanel", "Panel", "SummaryPanel", "TrackingPanel"]
+__all__ = ["CasebookApp", "EvidencePanel", "LogOrderPanel", "OverviewPanel", "Panel", "SummaryPanel", "TrackingPanel", "when_visited"]

@@ -7,6 +7,7 @@ skipped with that reason (``make test`` says so); CI installs it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,13 +52,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 90.0) -> None:
+def wait_for(url: str, timeout: float = 90.0, *, any_answer: bool = False) -> None:
+    """Until ``url`` answers 200 (``any_answer``: answers at all, e.g. a 404 that costs the server nothing)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.3)
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"server at {url} did not start within {timeout:.0f} s")
@@ -146,20 +153,29 @@ def jupyterlab(tmp_path, casebook) -> Iterator[Server]:
         _stop(process, log)
 
 
-@pytest.fixture
-def voila(tmp_path, casebook) -> Iterator[Server]:
+@contextlib.contextmanager
+def serve_voila(casebook_path: Path, folder: Path, *, preheat: bool = True) -> Iterator[Server]:
+    """The app notebook served by Voila as `make app` serves it (preheated kernels), on a free port."""
     port = free_port()
-    log = open(tmp_path / "voila.log", "wb")
+    folder.mkdir(parents=True, exist_ok=True)
+    log = open(folder / "voila.log", "wb")
+    options = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", str(ROOT / "notebooks" / "app.ipynb"), "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
-        env=_environment(casebook.path, tmp_path / "home"), stdout=log,
-        stderr=subprocess.STDOUT, cwd=tmp_path)
+         "--Voila.ip=127.0.0.1", "--show_tracebacks=True", *options],
+        env=_environment(casebook_path, folder / "home"), stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     try:
-        wait_for(f"http://127.0.0.1:{port}/", timeout=120)
-        yield Server(f"http://127.0.0.1:{port}", tmp_path, process, "")
+        # not the page itself: each visit of the page takes a preheated kernel
+        wait_for(f"http://127.0.0.1:{port}/casebook-not-a-page", timeout=120, any_answer=True)
+        yield Server(f"http://127.0.0.1:{port}", folder, process, "")
     finally:
         _stop(process, log)
+
+
+@pytest.fixture
+def voila(tmp_path, casebook) -> Iterator[Server]:
+    with serve_voila(casebook.path, tmp_path / "voila") as server:
+        yield server
 
 
 def open_notebook(page, server: Server, name: str) -> None:
