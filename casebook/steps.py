@@ -17,7 +17,7 @@ from .errors import CasebookError, EvidenceError
 from .store import Casebook, atomic_write_bytes
 
 __all__ = ["open_casebook", "overview", "log_order", "check_tracking", "collect_evidence", "dispute_summary",
-           "write_result", "evidence_entries"]
+           "write_result", "show", "evidence_entries"]
 
 
 def open_casebook(path: str | os.PathLike[str] | None = None, *, lang: str | None = None, tz: str | None = None,
@@ -29,6 +29,17 @@ def open_casebook(path: str | os.PathLike[str] | None = None, *, lang: str | Non
     ``lang``/``tz`` are the notebook's parameters; ``None`` keeps casebook.toml's.
     """
     return services.open_casebook(path, create=True, examples=with_examples, language=lang, timezone=tz)
+
+
+def show(result: dict[str, Any]) -> None:
+    """Show a step's result in the executed notebook: as JSON (a tree in JupyterLab) and as indented text.
+
+    Cheaper than IPython's pretty-printer, which costs a batch more than the step's own work.
+    """
+    from IPython.display import display
+
+    text = json.dumps(result, indent=1, ensure_ascii=False, default=str)
+    display({"application/json": json.loads(text), "text/plain": text}, raw=True)
 
 
 def write_result(path: str | os.PathLike[str] | None, result: dict[str, Any]) -> dict[str, Any]:

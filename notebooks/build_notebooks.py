@@ -39,6 +39,7 @@ today = None           # "YYYY-MM-DD" to judge deadlines as of a day (reproducib
 result_file = None     # set it (papermill) to run headless: the step's JSON result is written here
 '''
 
+# one code cell per step: in a batch every cell is a round trip to the kernel
 OPEN = "book = open_casebook(casebook_path, lang=lang, tz=timezone)\nheadless = result_file is not None"
 
 NOTEBOOKS = {
@@ -77,16 +78,16 @@ problem_kind = None
 description = ""
 tracking_number = None
 ''',
-        ("code", "from casebook.steps import open_casebook, log_order, write_result\n\n" + OPEN),
         ("md", "## 주문 입력 · The order form\n\n빈칸을 채우고 **사례 저장**을 누르세요. 잘못된 항목은 옆에 빨간 글씨로 표시됩니다. · "
                "Fill in the form and press **Save case**; problems appear in red next to the field."),
-        ("code", "if headless:\n    fields = dict(order_id=order_id, platform=platform, item_title=item_title, option=option, price=price,\n"
+        ("code", "from casebook.steps import open_casebook, log_order, write_result, show\n\n" + OPEN + "\n"
+                 "if headless:\n    fields = dict(order_id=order_id, platform=platform, item_title=item_title, option=option, price=price,\n"
                  "                  currency=currency, payment_method=payment_method, order_date=order_date, ship_date=ship_date,\n"
                  "                  promised_date=promised_date, received_date=received_date, problem_kind=problem_kind,\n"
                  "                  description=description, tracking_number=tracking_number)\n"
                  "    result = write_result(result_file, log_order(book, case_id=case_id, order_file=order_file, fields=fields,\n"
                  "                                                 today=today))\n"
-                 "    display(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book, today=today)\n"
+                 "    show(result)\nelse:\n    from casebook.ui import LogOrderPanel\n\n    panel = LogOrderPanel(book, today=today)\n"
                  "    display(panel.widget)"),
     ),
     "02_check_tracking": notebook(
@@ -102,10 +103,10 @@ case_id = None         # the case to check (interactive: a picker; None starts o
 provider = "offline"   # "offline" (pasted page), "17track" or "unipass"
 paste_file = None      # offline: a text file copied from the tracking page
 ''',
-        ("code", "from casebook.steps import check_tracking, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 조회와 타임라인 · Tracking and timeline"),
-        ("code", "if headless:\n    result = write_result(result_file, check_tracking(book, case_id, provider=provider, "
-                 "paste_file=paste_file, today=today))\n    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import TrackingPanel\n\n"
+        ("code", "from casebook.steps import check_tracking, open_casebook, write_result, show\n\n" + OPEN + "\n"
+                 "if headless:\n    result = write_result(result_file, check_tracking(book, case_id, provider=provider, "
+                 "paste_file=paste_file, today=today))\n    show(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import TrackingPanel\n\n"
                  "    panel = TrackingPanel(book, pick_case(book, case_id), today=today)\n"
                  "    display(panel.widget)"),
     ),
@@ -119,10 +120,10 @@ case_id = None         # the case (interactive: a picker; None starts on the cas
 evidence = None        # headless: list of "path|kind|caption", e.g. ["photo.jpg|defect_photo|Crack on the lid"]
 evidence_base = None   # folder that relative evidence paths start from
 ''',
-        ("code", "from casebook.steps import collect_evidence, open_casebook, write_result\n\n" + OPEN),
         ("md", "## 파일 올리기와 체크리스트 · Upload and checklist"),
-        ("code", "if headless:\n    result = write_result(result_file, collect_evidence(book, case_id, "
-                 "evidence, base=evidence_base))\n    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import EvidencePanel\n\n"
+        ("code", "from casebook.steps import collect_evidence, open_casebook, write_result, show\n\n" + OPEN + "\n"
+                 "if headless:\n    result = write_result(result_file, collect_evidence(book, case_id, "
+                 "evidence, base=evidence_base))\n    show(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import EvidencePanel\n\n"
                  "    panel = EvidencePanel(book, pick_case(book, case_id), today=today)\n"
                  "    display(panel.widget)"),
     ),
@@ -136,11 +137,11 @@ evidence_base = None   # folder that relative evidence paths start from
 case_id = None         # the case (interactive: a picker; None starts on the case opened or saved last)
 output_dir = None      # where the message, report, pack and calendar go (default: the casebook's exports/ folder)
 ''',
-        ("code", "from casebook.steps import dispute_summary, open_casebook, write_result\n\n" + OPEN
-                 + "\noutput = output_dir or book.path / 'exports'"),
         ("md", "## 메시지와 내보내기 · Message and exports"),
-        ("code", "if headless:\n    result = write_result(result_file, dispute_summary(book, case_id, output, today=today))\n"
-                 "    display(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import SummaryPanel\n\n"
+        ("code", "from casebook.steps import dispute_summary, open_casebook, write_result, show\n\n" + OPEN
+                 + "\noutput = output_dir or book.path / 'exports'" + "\n"
+                 "if headless:\n    result = write_result(result_file, dispute_summary(book, case_id, output, today=today))\n"
+                 "    show(result)\nelse:\n    from casebook.services import pick_case\n    from casebook.ui import SummaryPanel\n\n"
                  "    panel = SummaryPanel(book, pick_case(book, case_id), output_dir=output, today=today)\n"
                  "    display(panel.widget)"),
     ),

@@ -5,11 +5,11 @@ pydantic and casebook); a step's own work costs milliseconds. So each worker
 keeps one kernel and executes every step notebook of its orders in it. The
 notebook is parameterized by papermill (its ``injected-parameters`` cell, so
 the executed copy reads as papermill's) and its cells are sent over a
-blocking client, one request per cell, outputs collected as nbformat outputs;
-a failing cell raises papermill's ``PapermillExecutionError`` and the
-executed notebook carries papermill's error marker. Each cell round trip is
-what a batch pays for, so the notebook's defaults and the injected values go
-as one request.
+blocking client, outputs collected as nbformat outputs; a failing cell
+raises papermill's ``PapermillExecutionError`` and the executed notebook
+carries papermill's error marker. Each request is a round trip to the kernel
+(about 5 ms here, as long as a step's own work), so the notebook's defaults,
+the injected values and the step's cell go as one request.
 
 The kernel listens on IPC sockets in a private temporary folder: no TCP port
 is picked, so parallel starts cannot race for one ("Address already in use").
@@ -24,9 +24,7 @@ the order fails and the worker starts a fresh kernel for the next one.
 from __future__ import annotations
 
 import atexit
-import copy
 import logging
-import queue
 import shutil
 import tempfile
 import threading
@@ -34,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step"]
+__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "execute_steps", "RESET"]
 
 log = logging.getLogger("casebook.batch")
 log.addHandler(logging.NullHandler())
@@ -43,6 +41,7 @@ log.addHandler(logging.NullHandler())
 # which makes the per-order ``%reset -f`` cheap)
 WARM_UP = """\
 import gc
+get_ipython().autoawait = False  # step cells never await at top level; skip compiling each one to find out
 import casebook.steps, casebook.summary, casebook.playbook, casebook.evidence
 import casebook.tracking.providers, casebook.tracking.service, casebook.tracking.timeline
 gc.collect()
@@ -60,6 +59,31 @@ del _ip
 """
 
 
+def _output(kind: str, content: dict[str, Any]) -> Any:
+    """An nbformat output from a kernel message (nbformat's ``output_from_msg`` without its per-output schema check)."""
+    from nbformat import from_dict
+
+    if kind == "stream":
+        return from_dict({"output_type": "stream", "name": content["name"], "text": content["text"]})
+    if kind == "error":
+        return from_dict({"output_type": "error", "ename": content.get("ename", ""), "evalue": content.get("evalue", ""),
+                          "traceback": content.get("traceback", [])})
+    output = {"output_type": kind, "data": content.get("data", {}), "metadata": content.get("metadata", {})}
+    if kind == "execute_result":
+        output["execution_count"] = content.get("execution_count")
+    return from_dict(output)
+
+
+def _append(outputs: list[Any], output: Any) -> None:
+    """Add an output; text following text on the same stream joins it, as nbclient writes streams."""
+    last = outputs[-1] if outputs else None
+    if output.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream" \
+            and last.get("name") == output.get("name"):
+        last.text += output.text
+    else:
+        outputs.append(output)
+
+
 class WorkerKernel:
     """A kernel this worker started and keeps; ``close()`` ends it, ``alive`` says whether it still runs."""
 
@@ -74,6 +98,7 @@ class WorkerKernel:
         self._log = open(self.folder / "kernel.log", "wb")  # noqa: SIM115 - open for the kernel's lifetime
         self.language_info: dict[str, Any] | None = None
         self.templates: dict[str, Any] = {}  # step notebooks read once per worker
+        self.stripped: dict[str, str] = {}  # parameters cells without their comments (see _sent)
         try:
             # history in memory: parallel kernels must not share (and lock) ~/.ipython's sqlite file
             self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], stdout=self._log,
@@ -87,64 +112,79 @@ class WorkerKernel:
             self.close()
             raise
 
-    def execute(self, code: str, *, timeout: float, silent: bool = False) -> tuple[list[Any], dict[str, Any], int | None]:
-        """Run ``code``; returns (nbformat outputs, the reply's content, execution count). Bounded by ``timeout``."""
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-        from nbformat.v4 import output_from_msg
+    def send(self, code: str, *, silent: bool = False) -> str:
+        """Queue ``code`` in the kernel; returns the request's id (the kernel runs requests in the order sent)."""
+        return self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True)
 
-        msg_id = self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True)
+    def collect(self, msg_ids: list[str], *, timeout: float) -> dict[str, tuple[list[Any], dict[str, Any]]]:
+        """Outputs and reply of each request; ``timeout`` bounds each request (it restarts when one finishes).
+
+        After an error the kernel aborts the requests queued behind it: they come back with
+        status "aborted" and no outputs.
+        """
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        wanted = set(msg_ids)
+        outputs: dict[str, list[Any]] = {m: [] for m in msg_ids}
+        replies: dict[str, dict[str, Any]] = {}
+        idle: set[str] = set()
+        clear_pending: set[str] = set()
         deadline = time.monotonic() + timeout
-        outputs: list[Any] = []
-        count: int | None = None
-        clear_pending = False
-        while True:
+
+        def done(msg_id: str) -> bool:
+            return msg_id in replies and (msg_id in idle or replies[msg_id].get("status") == "aborted")
+
+        import zmq
+
+        poller = zmq.Poller()
+        session = self.kc.session
+        sockets = (self.kc.iopub_channel.socket, self.kc.shell_channel.socket)
+        for socket in sockets:
+            poller.register(socket, zmq.POLLIN)
+        while not all(done(m) for m in msg_ids):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise CellTimeoutError(f"a cell ran longer than {timeout:g} s")
-            try:
-                message = self.kc.get_iopub_msg(timeout=min(remaining, 1.0))
-            except queue.Empty:
+            ready = dict(poller.poll(int(min(remaining, 1.0) * 1000) + 1))
+            if not ready:
                 if not self.alive:
-                    raise DeadKernelError("the kernel died while running a cell") from None
+                    raise DeadKernelError("the kernel died while running a cell")
                 continue
-            if message["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind == "status" and content["execution_state"] == "idle":
-                break
-            if kind == "execute_input":
-                count = content.get("execution_count")
-            elif kind == "clear_output":
-                if content.get("wait"):
-                    clear_pending = True
-                else:
-                    outputs.clear()
-            elif kind in ("stream", "display_data", "execute_result", "error"):
-                if clear_pending:
-                    outputs.clear()
-                    clear_pending = False
-                output = output_from_msg(message)
-                if kind == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
-                        and outputs[-1].get("name") == output.name:
-                    outputs[-1].text += output.text  # one stream output per run of text, as nbclient writes it
-                else:
-                    outputs.append(output)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise CellTimeoutError(f"no reply from the kernel within {timeout:g} s")
-            try:
-                reply = self.kc.get_shell_msg(timeout=min(remaining, 1.0))
-            except queue.Empty:
-                if not self.alive:
-                    raise DeadKernelError("the kernel died while running a cell") from None
-                continue
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return outputs, reply["content"], count
+            for socket in ready:
+                try:  # straight off the socket: the client's get_*_msg wraps each read in an event loop
+                    parts = socket.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    continue
+                message = session.deserialize(session.feed_identities(parts)[1])
+                msg_id = message["parent_header"].get("msg_id")
+                if msg_id not in wanted:
+                    continue
+                kind, content = message["msg_type"], message["content"]
+                if kind == "execute_reply":
+                    replies[msg_id] = content
+                    deadline = time.monotonic() + timeout  # progress: the next request gets its full time
+                elif kind == "status" and content["execution_state"] == "idle":
+                    idle.add(msg_id)
+                elif kind == "clear_output":
+                    if content.get("wait"):
+                        clear_pending.add(msg_id)
+                    else:
+                        outputs[msg_id].clear()
+                elif kind in ("stream", "display_data", "execute_result", "error"):
+                    if msg_id in clear_pending:
+                        outputs[msg_id].clear()
+                        clear_pending.discard(msg_id)
+                    _append(outputs[msg_id], _output(kind, content))
+        return {m: (outputs[m], replies[m]) for m in msg_ids}
+
+    def execute(self, code: str, *, timeout: float, silent: bool = False) -> tuple[list[Any], dict[str, Any]]:
+        """Run ``code`` and wait for it; returns (nbformat outputs, the reply's content)."""
+        msg_id = self.send(code, silent=silent)
+        return self.collect([msg_id], timeout=timeout)[msg_id]
 
     def run(self, code: str, *, timeout: float) -> None:
         """Run code outside any notebook (reset, warm-up); an error in it is the kernel's failure."""
-        _, content, _ = self.execute(code, timeout=timeout, silent=True)
+        _, content = self.execute(code, timeout=timeout, silent=True)
         if content.get("status") != "ok":
             raise RuntimeError(f"kernel: {content.get('ename')}: {content.get('evalue')}")
 
@@ -213,47 +253,135 @@ def close_kernels() -> int:
     return len(kernels)
 
 
+def _write_notebook(nb: Any, out: Path) -> None:
+    """The executed notebook, written whole (temp file, rename) but without fsync: it can be made again.
+
+    The template was validated when read and the outputs are the kernel's own messages, so
+    the per-write schema check (and nbformat's line splitting) are skipped: a batch writes
+    four notebooks per order.
+    """
+    import json
+    import os
+    import tempfile
+
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sent(kernel: WorkerKernel, cell: Any) -> str:
+    """What the kernel is sent for ``cell``: a parameters cell without its comments (the notebook keeps them).
+
+    IPython tokenizes every line of a request before running it; the defaults cell is
+    mostly explanation, and in a batch that reading costs more than the assignments.
+    """
+    if "parameters" not in cell.metadata.get("tags", []):
+        return cell.source
+    stripped = kernel.stripped.get(cell.source)
+    if stripped is None:
+        import ast
+
+        try:
+            stripped = ast.unparse(ast.parse(cell.source))
+        except SyntaxError:  # not plain Python (a magic): send it as written
+            stripped = cell.source
+        kernel.stripped[cell.source] = stripped
+    return stripped
+
+
+def _request_group(code: list[Any], index: int) -> list[Any]:
+    """The cells sent as one request from ``index``: the defaults, the injected values and the cell that uses them.
+
+    Every request is one round trip to the kernel (about as long as a step's own work), and
+    the two parameter cells only assign values, so they go with the next cell, unless that
+    one is a cell magic (``%%``), which must open its request.
+    """
+    cell = code[index]
+    tags = cell.metadata.get("tags", [])
+    if "parameters" not in tags or index + 1 >= len(code) or "injected-parameters" not in code[index + 1].metadata.get("tags", []):
+        return [cell]
+    group = code[index: index + 2]
+    if index + 2 < len(code) and not code[index + 2].source.lstrip().startswith("%%"):
+        group.append(code[index + 2])
+    return group
+
+
+def execute_steps(kernel: WorkerKernel, jobs: list[tuple[Path, Path, dict[str, Any]]], *, timeout: float,
+                  prelude: str | None = None) -> int:
+    """Execute step notebooks one after another in ``kernel``, all requests sent at once; returns how many ran.
+
+    ``jobs`` are (notebook, executed copy, parameters). Sending every request before
+    reading any answer pays the kernel's round trip once instead of once per notebook.
+    A notebook that fails is written with papermill's error marker and raises
+    ``PapermillExecutionError``; the kernel aborts the ones queued behind it, which are
+    not written. ``prelude`` (e.g. the namespace reset) runs first, silently.
+    """
+    from papermill.execute import raise_for_execution_errors
+
+    prepared = [(_prepare(kernel, notebook, parameters), out) for notebook, out, parameters in jobs]
+    ids: list[str] = [kernel.send(prelude, silent=True)] if prelude else []
+    plan: list[list[tuple[list[Any], str]]] = []
+    for (nb, groups), _ in prepared:
+        plan.append([(group, kernel.send("\n".join(_sent(kernel, cell) for cell in group))) for group in groups])
+        ids += [msg_id for _, msg_id in plan[-1]]
+    answers = kernel.collect(ids, timeout=timeout)
+    if prelude and answers[ids[0]][1].get("status") != "ok":
+        reply = answers[ids[0]][1]
+        raise RuntimeError(f"kernel: {reply.get('ename')}: {reply.get('evalue')}")
+    for ran, (((nb, _), out), requests) in enumerate(zip(prepared, plan)):
+        number = 0
+        for group, msg_id in requests:
+            outputs, reply = answers[msg_id]
+            if reply.get("status") == "aborted":
+                return ran  # an earlier notebook failed (it raised below before we got here)
+            for cell in group:
+                number += 1
+                cell.execution_count, cell.outputs = number, []
+            group[-1].outputs = outputs  # only the last cell of a group shows anything (the others assign values)
+            for output in outputs:
+                if "execution_count" in output:
+                    output.execution_count = group[-1].execution_count
+            if reply.get("status") != "ok":
+                break
+        nb.metadata["language_info"] = kernel.language_info
+        try:
+            raise_for_execution_errors(nb, str(out))  # papermill's error marker, and PapermillExecutionError
+        finally:
+            _write_notebook(nb, out)
+    return len(jobs)
+
+
 def execute_step(kernel: WorkerKernel, notebook: Path, out: Path, parameters: dict[str, Any], *,
                  timeout: float) -> None:
-    """Execute one step notebook in ``kernel`` into ``out``: papermill's parameters, outputs, error marker."""
-    from papermill.execute import raise_for_execution_errors, remove_error_markers
-    from papermill.iorw import load_notebook_node, write_ipynb
+    """Execute one step notebook in ``kernel`` into ``out`` (see ``execute_steps``)."""
+    execute_steps(kernel, [(notebook, out, parameters)], timeout=timeout)
+
+
+def _prepare(kernel: WorkerKernel, notebook: Path, parameters: dict[str, Any]) -> tuple[Any, list[list[Any]]]:
+    """The notebook with papermill's injected parameters, and its code cells grouped into requests."""
+    import json
+
+    import nbformat
+    from papermill.execute import remove_error_markers
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     key = str(notebook)
-    if key not in kernel.templates:
-        kernel.templates[key] = load_notebook_node(key)
-    nb = parameterize_notebook(copy.deepcopy(kernel.templates[key]), parameters, kernel_name=kernel.name,
-                               language="python")
+    if key not in kernel.templates:  # read (and validated) once per worker; a copy per order is a JSON round trip
+        kernel.templates[key] = json.dumps(load_notebook_node(key))
+    nb = parameterize_notebook(nbformat.from_dict(json.loads(kernel.templates[key])), parameters,
+                               kernel_name=kernel.name, language="python")
     nb = remove_error_markers(nb)
-    cells = nb.cells
-    number = 0
-    index = 0
-    while index < len(cells):
-        cell = cells[index]
-        if cell.cell_type != "code":
-            index += 1
-            continue
-        nxt = cells[index + 1] if index + 1 < len(cells) else None
-        pair = ("parameters" in cell.metadata.get("tags", []) and nxt is not None
-                and "injected-parameters" in nxt.metadata.get("tags", []))
-        source = f"{cell.source}\n{nxt.source}" if pair else cell.source  # type: ignore[union-attr]
-        outputs, reply, _ = kernel.execute(source, timeout=timeout)
-        number += 1
-        cell.execution_count, cell.outputs = number, []
-        target = nxt if pair else cell
-        if pair:
-            number += 1
-            nxt.execution_count = number  # type: ignore[union-attr]
-        target.outputs = outputs  # type: ignore[union-attr]
-        for output in outputs:
-            if "execution_count" in output:
-                output.execution_count = target.execution_count  # type: ignore[union-attr]
-        index += 2 if pair else 1
-        if reply.get("status") != "ok":
-            break
-    nb.metadata["language_info"] = kernel.language_info
-    try:
-        raise_for_execution_errors(nb, str(out))  # papermill's error marker, and PapermillExecutionError
-    finally:
-        write_ipynb(nb, str(out))
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    groups, index = [], 0
+    while index < len(code):
+        groups.append(_request_group(code, index))
+        index += len(groups[-1])
+    return nb, groups
