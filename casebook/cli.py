@@ -88,7 +88,9 @@ def cmd_new(args: argparse.Namespace) -> int:
                 "currency": args.currency, "order_date": args.order_date, "ship_date": args.ship_date,
                 "promised_date": args.promised_date, "received_date": args.received_date, "problem_kind": args.problem,
                 "description": args.description, "tracking_number": args.tracking, "payment_method": args.payment,
-                "option": args.option, "store_name": args.store}
+                "option": args.option, "store_name": args.store, "quantity": args.quantity,
+                "received_quantity": args.received_quantity, "duty_paid": args.duty_paid,
+                "tax_included": True if args.tax_included else None, "description_en": args.description_en}
         try:
             saved = services.new_case(book, form, case_id=args.id, today=args.today, keep_number=args.keep_number)
         except services.NumberCheckError as error:
@@ -410,8 +412,9 @@ def cmd_dispute(args: argparse.Namespace) -> int:
                         ("return_agreed_date", args.return_agreed), ("platform_help", args.platform_help)):
         if value is not None:
             changes[name] = value
-    if args.refunded or args.decided or args.decision:
-        changes["outcome"] = {"amount_refunded": args.refunded, "decided_date": args.decided, "decision_text": args.decision}
+    if args.refunded or args.decided or args.decision or args.compensation:
+        changes["outcome"] = {"amount_refunded": args.refunded, "decided_date": args.decided, "decision_text": args.decision,
+                              "compensation": args.compensation}
     if not changes:
         raise CasebookError("dispute: nothing to change; give --stage, --opened, --request, --amount, --refunded …")
     case = services.record_dispute(book, args.id, **changes)
@@ -494,6 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--payment", help="how you paid, e.g. card, KakaoPay, PayPal")
     p.add_argument("--option", help="option or size chosen")
     p.add_argument("--store", help="store name")
+    p.add_argument("--quantity", type=int, help="how many were ordered (default 1)")
+    p.add_argument("--received-quantity", type=int, help="missing items: how many of them arrived")
+    p.add_argument("--duty-paid", metavar="AMOUNT", help="duty/VAT paid on delivery, e.g. '12,000원'")
+    p.add_argument("--tax-included", action="store_true", help="the listing said taxes and duty were included")
+    p.add_argument("--description-en", metavar="TEXT", help="the description in English, for the English message")
     p.add_argument("--keep-number", action="store_true",
                    help="save a tracking number whose check digit does not match, as typed")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="refuse dates after this day (default: today)")
@@ -581,6 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refunded", metavar="'38500 KRW'")
     p.add_argument("--decided", metavar="YYYY-MM-DD")
     p.add_argument("--decision", metavar="TEXT")
+    p.add_argument("--compensation", metavar="'3000 KRW'", help="paid on top of the refund (a coupon, credit)")
 
     p = command("batch", cmd_batch, "run the four step notebooks for every row of an orders CSV (papermill)")
     p.add_argument("orders", help="CSV with columns order_id, item_title, price, order_date, problem_kind, ...")

@@ -277,7 +277,8 @@ def open_casebook(path: str | os.PathLike[str] | None = None, *, create: bool = 
 # The flat form every face fills (CLI flags, notebook parameters, the panel's inputs, a batch row).
 FORM_FIELDS = ("platform", "order_id", "store_name", "item_title", "option", "quantity", "price", "currency",
                "payment_method", "order_date", "ship_date", "promised_date", "received_date", "problem_kind",
-               "description", "tracking_number", "domestic_number")
+               "description", "description_en", "received_quantity", "duty_paid", "tax_included", "tracking_number",
+               "domestic_number")
 
 
 def find_order(book: Casebook, platform: str, order_id: str) -> str | None:
@@ -377,6 +378,26 @@ def _form_to_data(form: Mapping[str, Any], *, today: date | None = None,
     if today is not None:
         problems.extend(_check_dates(order, today))
     problem_part = {"kind": values.get("problem_kind"), "description": values.get("description", "")}
+    for name in ("quantity", "received_quantity"):
+        if isinstance(values.get(name), str):  # typed into a form or a flag
+            try:
+                values[name] = int(values[name].replace(",", ""))
+            except ValueError:
+                problems.append((f"{'order' if name == 'quantity' else 'problem'}.{name}",
+                                 FieldText("field_error.whole_number", f"{values[name]!r} is not a whole number",
+                                           value=values[name])))
+                values.pop(name)
+    if "quantity" in values:
+        order["quantity"] = values["quantity"]
+    for name in ("description_en", "received_quantity", "tax_included"):
+        if name in values:
+            problem_part[name] = values[name]
+    if "duty_paid" in values:
+        try:
+            amount, currency = parse_amount(values["duty_paid"], "KRW")
+            problem_part["duty_paid"] = {"amount": str(amount), "currency": currency}
+        except ValueError as error:
+            problems.append(("problem.duty_paid", FieldText("field_error.amount", str(error), value=str(values["duty_paid"]))))
     data: dict[str, Any] = {"order": order, "problem": problem_part}
     shipment = _shipment(values.get("tracking_number"), values.get("domestic_number"))
     if shipment is not None:
@@ -502,9 +523,10 @@ def record_dispute(book: Casebook, case_id: str, **changes: Any) -> Case:
         if isinstance(changes.get(key), str):
             changes[key] = _money_field(changes[key], f"dispute.{key}", parse_amount)
     outcome = changes.get("outcome")
-    if isinstance(outcome, dict) and isinstance(outcome.get("amount_refunded"), str):
-        outcome = dict(outcome, amount_refunded=_money_field(outcome["amount_refunded"], "dispute.outcome.amount_refunded",
-                                                              parse_amount))
+    if isinstance(outcome, dict):
+        for key in ("amount_refunded", "compensation"):
+            if isinstance(outcome.get(key), str):
+                outcome = dict(outcome, **{key: _money_field(outcome[key], f"dispute.outcome.{key}", parse_amount)})
         changes["outcome"] = outcome
 
     def change(case: Case) -> None:
@@ -512,6 +534,9 @@ def record_dispute(book: Casebook, case_id: str, **changes: Any) -> Case:
         for key, value in changes.items():
             if key not in Dispute.model_fields:
                 raise CaseInputError([(f"dispute.{key}", f"unknown field; accepted: {', '.join(Dispute.model_fields)}")])
+            if key == "outcome" and isinstance(value, dict) and isinstance(data.get("outcome"), dict):
+                # what is given changes the outcome already recorded; what is not given stays
+                value = data["outcome"] | {k: v for k, v in value.items() if v is not None}
             data[key] = value.isoformat() if isinstance(value, date) else value
         case.dispute = validate(Dispute, data, "dispute")
 

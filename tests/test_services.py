@@ -311,3 +311,27 @@ def test_only_lines_meant_as_events_are_reported_unread(seeded):
     assert len(lines) == 2 and lines[0].startswith("4번째 줄을 읽지 못했습니다(있을 수 없는 날짜나 시각입니다)")
     assert lines[1] == "날짜가 없는 2줄(제목, 번호 등)은 건너뛰었습니다"
     assert report.to_dict()["unread_lines"][:2] == ["AliExpress · Logistics details", "Tracking number: RR304182752CN"]
+
+
+def test_the_form_takes_the_facts_the_advice_needs(book):
+    saved = services.new_case(book, {"order_id": "8190300000000021", "item_title": "Socks", "price": "9,000원",
+                                     "order_date": "2026-05-01", "problem_kind": "missing_parts", "quantity": "3",
+                                     "received_quantity": "1", "duty_paid": "2,000원", "tax_included": True,
+                                     "description": "양말 3켤레 중 1켤레만 왔습니다.",
+                                     "description_en": "Only 1 of the 3 pairs arrived."})
+    problem = saved.case.problem
+    assert (saved.case.order.quantity, problem.received_quantity, problem.tax_included) == (3, 1, True)
+    assert str(problem.duty_paid) == "KRW 2,000" and problem.description_en == "Only 1 of the 3 pairs arrived."
+    advice = services.advise(book, saved.case.id, today="2026-05-20")
+    assert advice.to_dict()["remedy"]["amount"] == {"amount": "6000", "currency": "KRW"}
+    with pytest.raises(CaseInputError) as info:
+        services.new_case(book, {"order_id": "8190300000000022", "item_title": "x", "price": "1000",
+                                 "order_date": "2026-05-01", "problem_kind": "missing_parts", "received_quantity": "one"})
+    assert "problem.received_quantity" in info.value.fields
+
+
+def test_compensation_is_recorded_without_losing_the_refund(seeded):
+    services.record_dispute(seeded, "seed-a", outcome={"amount_refunded": "38,500원"})
+    services.record_dispute(seeded, "seed-a", outcome={"compensation": "3000 KRW"})
+    outcome = seeded.get("seed-a").dispute.outcome
+    assert str(outcome.amount_refunded) == "KRW 38,500" and str(outcome.compensation) == "KRW 3,000"

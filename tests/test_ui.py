@@ -368,3 +368,20 @@ def test_the_evidence_panel_shows_a_kind_mismatch(seeded):
     panel.add_button.click()
     assert panel.errors and "text/plain" in panel.errors[-1] and "notes.txt" in panel.errors[-1]
     assert len(seeded.get("seed-a").evidence) == 5
+
+
+def test_the_form_has_the_optional_facts_for_missing_items_and_duty(book):
+    panel = LogOrderPanel(book, lang="ko")
+    fill_valid(panel, problem_kind="missing_parts", quantity=3)
+    panel.fill(received_quantity="1", duty_paid="₩2,000", tax_included=True, description_en="Only 1 of 3 arrived.")
+    panel.save_button.click()
+    assert panel.errors == [], panel.errors
+    case = book.get(panel.saved_case_id)
+    assert case.problem.received_quantity == 1 and str(case.problem.duty_paid) == "KRW 2,000" and case.problem.tax_included
+    assert "도착한 수량" in [label.value for label in panel.labels.values()]
+
+
+def test_the_seller_first_message_can_be_shown_in_chinese(seeded, tmp_path):
+    panel = SummaryPanel(seeded, "seed-d", output_dir=tmp_path, lang="en", today="2026-07-18")
+    panel.message_lang.value = "zh"
+    assert panel.errors == [] and any("\u4e00" <= ch <= "\u9fff" for ch in panel.message.value)

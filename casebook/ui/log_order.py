@@ -19,8 +19,8 @@ from ..views import LAYOUT_STYLE, case_banner_html
 from .base import Panel, options
 
 FIELDS = ["platform", "order_id", "store_name", "item_title", "option", "quantity", "price", "currency", "payment_method",
-          "order_date", "ship_date", "promised_date", "received_date", "problem_kind", "description", "tracking_number",
-          "domestic_number"]
+          "order_date", "ship_date", "promised_date", "received_date", "problem_kind", "description", "description_en",
+          "received_quantity", "duty_paid", "tax_included", "tracking_number", "domestic_number"]
 CURRENCIES = ["KRW", "USD", "CNY", "EUR", "JPY", "HKD"]
 # where a field error is shown: the service names model paths, the form has flat fields
 _FIELD_OF = {"order.price.amount": "price", "order.price.currency": "currency", "order.price": "price",
@@ -63,6 +63,11 @@ class LogOrderPanel(Panel):
             "problem_kind": w.Dropdown(options=options(ProblemKind, self.lang), value="not_received",
                                        layout=w.Layout(max_width="100%")),
             "description": w.Textarea(layout=w.Layout(width="100%", max_width="32em", height="6em")),
+            # optional facts some problems need: the English description, items that arrived, duty paid
+            "description_en": w.Textarea(layout=w.Layout(width="100%", max_width="32em", height="4em")),
+            "received_quantity": w.Text(layout=w.Layout(width="8em")),
+            "duty_paid": w.Text(layout=w.Layout(width="100%", max_width="14em")),
+            "tax_included": w.Checkbox(value=False, indent=False),
             "tracking_number": w.Text(placeholder="RA123456785CN", layout=wide),
             "domestic_number": w.Text(layout=wide),
         }
@@ -136,7 +141,9 @@ class LogOrderPanel(Panel):
         return message
 
     def values(self) -> dict[str, Any]:
-        return {name: widget.value for name, widget in self.inputs.items()}
+        values = {name: widget.value for name, widget in self.inputs.items()}
+        values["tax_included"] = True if values["tax_included"] else None  # unticked: the listing did not say
+        return values
 
     def save(self, *, keep_number: bool = False) -> str | None:
         """Validate and save; every field error appears next to its field at once. Returns the case id.

@@ -33,7 +33,8 @@ class SummaryPanel(CasePanel):
         self.written: dict[str, Path] = {}
         self.readiness = w.HTML()
         self.readiness.add_class("casebook-readiness")
-        self.message_lang = w.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value="en")
+        # the seller's first message also comes in Chinese (many AliExpress sellers read it more easily)
+        self.message_lang = w.ToggleButtons(options=[("English", "en"), ("한국어", "ko"), ("中文", "zh")], value="en")
         self.message_lang.add_class("casebook-message-lang")
         self.message_lang.observe(self.safely(lambda change: self.refresh()), names="value")
         self.message = w.Textarea(layout=w.Layout(width="100%", max_width="46em", height="18em"))
@@ -86,8 +87,11 @@ class SummaryPanel(CasePanel):
         advice = services.advise(self.book, self.case_id, today=self.today)
         summary = services.summarise(self.book, self.case_id, today=self.today)
         self.readiness.value = advice_html(advice, self.lang)
-        if summary.seller_message and self.message_lang.value == "en":
-            self.message.value = summary.seller_message
+        if summary.seller_message and self.message_lang.value in ("en", "zh"):
+            chosen = summary.seller_message_zh if self.message_lang.value == "zh" else None
+            self.message.value = chosen or summary.seller_message
+        elif self.message_lang.value == "zh":
+            self.message.value = summary.message("en")  # the dispute message itself is for the platform: English
         else:
             self.message.value = summary.message(self.message_lang.value)
 
