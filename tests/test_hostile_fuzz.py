@@ -23,7 +23,7 @@ from casebook.tracking.providers import TrackingResult, parse_text
 from casebook.tracking.seventeentrack import SeventeenTrack, read_register_answer, read_track_answer
 from tests.helpers import full_case
 
-FUZZ = settings(deadline=2000, max_examples=150, database=None, derandomize=True,
+FUZZ = settings(deadline=5000, max_examples=150, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Pieces that pasted tracking pages are made of, so the fuzzer reaches the interesting paths.
@@ -150,7 +150,7 @@ def test_the_17track_answer_mapper_only_raises_provider_errors(answer):
         assert all(value is None or isinstance(value, TrackingResult) or hasattr(value, "code") for value in mapped.values())
 
 
-@settings(deadline=2000, max_examples=40, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=5000, max_examples=40, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(JSON, TRACK_SHAPED))
 def test_the_17track_client_answers_every_number_whatever_comes_back(answer):
     def handler(request: httpx.Request) -> httpx.Response:

@@ -18,7 +18,7 @@ from casebook.tracking import numbers
 from casebook.tracking.numbers import MAX_JOIN_PIECES, extract
 from casebook.tracking.providers import MAX_PASTE_CHARS, OfflineProvider, parse_csv, parse_json, parse_paste
 
-ONCE = settings(deadline=2000, max_examples=20, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+ONCE = settings(deadline=5000, max_examples=20, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
 # -- pasted pages ---------------------------------------------------------------------------------
 
