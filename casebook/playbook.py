@@ -209,6 +209,10 @@ def card_payment(case: Case, rules: Rules | None = None) -> bool:
 
 def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> bool:
     o, d = case.order, case.dispute
+    # the day the parcel arrived: as the shopper recorded it, else as tracking says (a delivered scan counts for
+    # the platform even when nothing reached the shopper)
+    scanned = situation.timeline.delivered_at
+    arrived = o.received_date or (scanned.astimezone(ZoneInfo(DEFAULT_TZ)).date() if scanned else None)
     if condition == "always":
         return True
     if condition == "dispute_not_opened":
@@ -217,13 +221,15 @@ def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> 
         return d.stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING, DisputeStage.MEDIATION)
     if condition == "not_received_yet":
         return o.received_date is None
+    if condition == "not_delivered_yet":  # no receipt and no delivered scan (the platform's automatic refund)
+        return arrived is None
     if condition == "return_agreed":
         return d.return_agreed_date is not None or d.requested == Remedy.RETURN_AND_REFUND
     if condition == "kr_short_promise_not_received":
         short = o.delivery_guarantee_days in (5, 7) or (
             o.promised_date is not None and o.ship_date is not None and (o.promised_date - o.ship_date).days <= 7
         )
-        return o.received_date is None and short and o.platform.value == "aliexpress"
+        return arrived is None and short and o.platform.value == "aliexpress"
     if condition == "aliexpress":
         return o.platform.value == "aliexpress"
     # a payment's own dispute is no route for a return or a customs refund
@@ -236,8 +242,7 @@ def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> 
             situation.kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY)
     if condition == "promise_missed":
         promised = o.promised_by
-        return o.platform.value == "aliexpress" and promised is not None and \
-            (o.received_date is None or o.received_date > promised)
+        return o.platform.value == "aliexpress" and promised is not None and (arrived is None or arrived > promised)
     if condition == "delivered_not_received":
         return situation.kind == ProblemKind.DELIVERED_NOT_RECEIVED
     if condition == "duty_paid":
@@ -521,7 +526,9 @@ def _readiness(case: Case, sit: Situation, items: list[ChecklistItem], dated: di
 
     checks: list[Check] = []
     no_dispute = _no_dispute(case, sit, rules)
-    sent = sorted(m.at for m in case.messages if m.with_seller and m.direction == Direction.SENT)
+    # messages before the order (a question about the listing) are not about this problem
+    sent = sorted(m.at for m in case.messages if m.with_seller and m.direction == Direction.SENT
+                  and m.at.astimezone(ZoneInfo(tz)).date() >= case.order.order_date)
     opened = case.dispute.opened_date
     user_tz = ZoneInfo(tz)
     if no_dispute:

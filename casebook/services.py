@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -364,6 +364,8 @@ def _form_to_data(form: Mapping[str, Any], *, today: date | None = None,
         try:
             amount, currency = parse_amount(values["price"], values.get("currency") or "KRW")
             price = {"amount": str(amount), "currency": currency}
+            if amount == 0:
+                problems.append(problem("order.price", "field_error.price_zero"))
         except ValueError as error:
             problems.append(("order.price", FieldText("field_error.amount", str(error), value=str(values["price"]))))
     order = {k: values[k] for k in ("platform", "order_id", "store_name", "item_title", "option", "quantity",
@@ -505,6 +507,8 @@ def log_message(book: Casebook, case_id: str, text: str, *, channel: str = "sell
                                   "translation": translation or None}, "message")
     if not message.text:
         raise CaseInputError([problem("message.text", "field_error.message_empty")])
+    if message.at > utc_now() + timedelta(hours=12):  # a clock a few hours off is forgiven; the future is not
+        raise CaseInputError([problem("message.at", "field_error.in_future", value=message.at.isoformat(timespec="minutes"))])
 
     def change(case: Case) -> None:
         case.messages = sorted([*case.messages, message], key=lambda m: m.at)
@@ -539,8 +543,31 @@ def record_dispute(book: Casebook, case_id: str, **changes: Any) -> Case:
                 value = data["outcome"] | {k: v for k, v in value.items() if v is not None}
             data[key] = value.isoformat() if isinstance(value, date) else value
         case.dispute = validate(Dispute, data, "dispute")
+        _check_dispute(case)
 
     return book.update(case_id, change)
+
+
+def _check_dispute(case: Case) -> None:
+    """What the model alone cannot know: dates within the order's life, amounts within what was paid."""
+    d, o = case.dispute, case.order
+    today = utc_now().date() + timedelta(days=1)  # a day of slack for time zones
+    found: list[tuple[str, Any]] = []
+    for name, day in (("opened_date", d.opened_date), ("return_agreed_date", d.return_agreed_date),
+                      ("outcome.decided_date", d.outcome.decided_date if d.outcome else None)):
+        if day is None:
+            continue
+        if day < o.order_date:
+            found.append(problem(f"dispute.{name}", "field_error.before_order", value=day.isoformat(),
+                                 order_date=o.order_date.isoformat()))
+        elif day > today:
+            found.append(problem(f"dispute.{name}", "field_error.in_future", value=day.isoformat()))
+    for name, money in (("requested_amount", d.requested_amount),
+                        ("outcome.amount_refunded", d.outcome.amount_refunded if d.outcome else None)):
+        if money is not None and money.currency == o.price.currency and money.amount > o.price.amount:
+            found.append(problem(f"dispute.{name}", "field_error.more_than_paid", value=money, paid=o.price))
+    if found:
+        raise CaseInputError(found)
 
 
 def _money_field(text: str, where: str, parse: Any) -> dict[str, str]:
@@ -656,6 +683,8 @@ def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str
     number = (shipment.tracking_number or shipment.domestic_number) if shipment else None
     if paste_file is not None:
         paste = _read_text(paste_file, "paste_file")
+    if paste is not None and not paste.strip() and (paste_file is not None or provider == "offline"):
+        raise ShopperError("field_error.paste_empty")
     fetch = provider != "offline" or bool(paste and paste.strip())
     if not number and fetch:
         raise CaseInputError([problem("tracking_number", "field_error.no_number", case_id=case_id)])

@@ -15,7 +15,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -241,12 +241,21 @@ def _request(f: Facts, lang: str) -> str:
     return f"{line} {plan.basis(lang)}"
 
 
+def _reply_by(f: Facts) -> date:
+    """The seller's reply window, but never past the day before the shopper's own next deadline."""
+    today = f.now.astimezone(f.tz).date()
+    reply_by = today + timedelta(days=f.reply_days)
+    soon = f.advice.next_deadline
+    if soon is not None and soon.due_local is not None:
+        reply_by = min(reply_by, max(today, soon.due_local.date() - timedelta(days=1)))
+    return reply_by
+
+
 def _closing(f: Facts, lang: str) -> str:
     """The reply date and the next step if ignored, naming only the channels that apply to this case."""
     if f.advice_situation.settled:
         return ""
-    reply_by = (f.now.astimezone(f.tz) + timedelta(days=f.reply_days)).date()
-    line = t("message.reply_by", lang, date=reply_by)
+    line = t("message.reply_by", lang, date=_reply_by(f))
     plan = f.advice.plan
     if f.advice.remedy in (Remedy.CUSTOMS_REFUND, Remedy.EXTENSION) or f.advice.kind == ProblemKind.CHANGE_OF_MIND or \
             (plan is not None and plan.basis.key == "basis.not_yet_due"):

@@ -332,7 +332,7 @@ def test_switching_the_language_relabels_every_control_at_once(seeded, tmp_path)
         app.go(+1)  # every step is built (they are built when first shown)
     app.tracking.paste.value = (ROOT / "examples/tracking/paste/silent-20-days.txt").read_text(encoding="utf-8")
     app.tracking.fetch_button.click()  # refused (another parcel): an error on screen, and the confirmation box
-    own = {"한국어", "English", "17TRACK"} | {label for label, _ in app.chooser.picker.options[1:]}  # names, not words
+    own = {"한국어", "English", "中文", "17TRACK"} | {label for label, _ in app.chooser.picker.options[1:]}  # names, not words
     english = [text for text in _texts(app.widget) if text.strip("\u200b") and text not in own and not re.search(r"[가-힣]", text)
                and not re.search(r"\d", text)
                and not re.fullmatch(r"[A-Z]{3}", text)]

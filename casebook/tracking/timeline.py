@@ -74,6 +74,11 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
     ordered = sorted(events, key=lambda e: e.time)
+    if ordered and ordered[-1].time.astimezone(zone).date() > today:
+        # an event dated after today is a typo or another clock: it is kept in the case (and flagged there),
+        # but it cannot say where the parcel is, nor can a verdict that counted it
+        ordered = [e for e in ordered if e.time.astimezone(zone).date() <= today]
+        status = sub_status = None
     last = ordered[-1] if ordered else None
     delivered = next((e for e in reversed(ordered) if e.status == TrackingStatus.DELIVERED), None)
     asked = status is not None  # a provider's fresh verdict; otherwise the saved events decide
