@@ -105,6 +105,22 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_edit(args: argparse.Namespace) -> int:
+    book = _book(args)
+    tax = {True: True, False: False, None: None}[args.tax_included]
+    case = services.edit_case(
+        book, args.id, item_title=args.item, option=args.option, store_name=args.store, quantity=args.quantity,
+        payment_method=args.payment, ship_date=args.ship_date, promised_date=args.promised_date,
+        delivery_guarantee_days=args.guarantee_days, received_date=args.received_date, problem_kind=args.problem,
+        description=args.description, description_en=args.description_en, tested_how=args.tested_how,
+        differences=args.difference, received_quantity=args.received_quantity, duty_paid=args.duty_paid,
+        tax_included=tax)
+    from .views import case_line
+
+    _out(case_line(case, book.settings.language))
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     book = _book(args)
     lang = book.settings.language
@@ -505,6 +521,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-number", action="store_true",
                    help="save a tracking number whose check digit does not match, as typed")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="refuse dates after this day (default: today)")
+
+    p = command("edit", cmd_edit, "correct or complete a case (what the advice asks for)")
+    p.add_argument("id")
+    p.add_argument("--item")
+    p.add_argument("--option")
+    p.add_argument("--store")
+    p.add_argument("--quantity", type=int)
+    p.add_argument("--payment", help="how you paid, e.g. card, KakaoPay, PayPal")
+    p.add_argument("--ship-date", metavar="YYYY-MM-DD")
+    p.add_argument("--promised-date", metavar="YYYY-MM-DD", help="the promised delivery date on the order page")
+    p.add_argument("--guarantee-days", type=int, help="or the 'delivered within N days' promise")
+    p.add_argument("--received-date", metavar="YYYY-MM-DD")
+    p.add_argument("--problem", help="problem kind, e.g. not_received, damaged (see `casebook schema`)")
+    p.add_argument("--description")
+    p.add_argument("--description-en", metavar="TEXT", help="the description in English, for the English message")
+    p.add_argument("--tested-how", metavar="TEXT", help="for a defect: how you tested it")
+    p.add_argument("--difference", action="append", metavar="TEXT",
+                   help="for a mismatch: one difference between the listing and the item (repeat for each; replaces the list)")
+    p.add_argument("--received-quantity", type=int, help="missing items: how many arrived")
+    p.add_argument("--duty-paid", metavar="AMOUNT", help="duty/VAT paid on delivery, e.g. '12,000원'")
+    p.add_argument("--tax-included", action=argparse.BooleanOptionalAction, default=None,
+                   help="the listing said taxes and duty were included")
 
     p = command("list", cmd_list, "list the cases")
     p.add_argument("--json", action="store_true")

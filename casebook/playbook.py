@@ -217,6 +217,8 @@ def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> 
         return True
     if condition == "dispute_not_opened":
         return d.stage == DisputeStage.NOT_OPENED
+    if condition == "dispute_not_opened_not_received":
+        return d.stage == DisputeStage.NOT_OPENED and o.received_date is None
     if condition == "dispute_open":
         return d.stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING, DisputeStage.MEDIATION)
     if condition == "not_received_yet":
@@ -605,13 +607,13 @@ def _window_check(case: Case, sit: Situation, dated: dict[str, Deadline], rules:
         if earliest_day is not None and opened < earliest_day:
             return check(CheckKey.WINDOW, False, Text("check.window.early", date=earliest_day, day=opens_after + 1))
         return check(CheckKey.WINDOW, True, ok_text)
-    if earliest is None or latest is None:
-        return check(CheckKey.WINDOW, True, ok_text)
-    if earliest.status == DeadlineStatus.CANNOT_COMPUTE:
+    if earliest is not None and earliest.status == DeadlineStatus.CANNOT_COMPUTE:
         missing = earliest.missing or "ship_date"
         return check(CheckKey.WINDOW, False, Text("check.window.unknown", missing=Text(f"field.{missing}")), blocks=False)
-    if earliest.status == DeadlineStatus.UPCOMING:
+    if earliest is not None and earliest.status == DeadlineStatus.UPCOMING:
         return check(CheckKey.WINDOW, False, Text("check.window.early", date=earliest.when, day=opens_after + 1))
+    if latest is None or latest.status == DeadlineStatus.CANNOT_COMPUTE:
+        return check(CheckKey.WINDOW, True, ok_text)  # inside the window as far as anyone can tell; deadlines say what is missing
     if transit is not None and transit.status == DeadlineStatus.UPCOMING:
         return check(CheckKey.WINDOW, False, Text("check.window.in_transit", date=transit.when))
     if latest.status == DeadlineStatus.PAST:

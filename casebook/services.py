@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CaseSaved", "TrackReport", "EvidenceReport", "VerifyReport", "Exported", "EXPORT_NAMES", "FORM_FIELDS",
-    "export_name", "casebook_path", "open_casebook", "new_case", "new_case_from_file", "find_order", "log_message",
+    "export_name", "casebook_path", "open_casebook", "new_case", "new_case_from_file", "find_order", "edit_case", "log_message",
     "record_dispute", "track", "track_numbers", "track_all", "add_evidence", "collect_evidence", "verify",
     "checklist", "advise", "deadlines", "summarise", "report", "export", "export_pack", "overview",
     "NumberCheckError", "WrongParcelError", "Undone", "undo_tracking", "remove_evidence", "remember_case",
@@ -496,6 +496,67 @@ def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_
     extra = {k: v for k, v in data.items() if k not in ("order", "problem")}
     case = book.new_case(order, problem_part, case_id=case_id, **extra)
     return CaseSaved(case, created=True, lang=lang)
+
+
+# -- correcting a case ------------------------------------------------------------------------------------
+
+EDITABLE = {
+    "order": ("store_name", "item_title", "option", "quantity", "payment_method", "ship_date", "promised_date",
+              "delivery_guarantee_days", "received_date"),
+    "problem": ("problem_kind", "description", "description_en", "tested_how", "differences", "received_quantity",
+                "duty_paid", "tax_included", "noticed_date"),
+}
+
+
+def edit_case(book: Casebook, case_id: str, **changes: Any) -> Case:
+    """Correct or complete a case's order and problem (what the advice asks for: an English description, how it
+    was tested, the differences, the promised date …); every field is checked together and nothing is saved on error.
+
+    ``None`` means "not given"; ``""`` clears an optional field.
+    """
+    from .currencies import parse_amount
+
+    changes = {k: v for k, v in changes.items() if v is not None}
+    allowed = EDITABLE["order"] + EDITABLE["problem"]
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise CaseInputError([problem(name, "field_error.unknown_form_field", accepted=", ".join(allowed)) for name in unknown])
+    if not changes:
+        raise ShopperError("field_error.nothing_to_change", accepted=", ".join(allowed))
+    found: list[tuple[str, Any]] = []
+    for name in ("quantity", "received_quantity", "delivery_guarantee_days"):
+        if isinstance(changes.get(name), str) and changes[name] != "":
+            try:
+                changes[name] = int(changes[name].replace(",", ""))
+            except ValueError:
+                found.append((name, FieldText("field_error.whole_number", f"{changes[name]!r} is not a whole number",
+                                              value=changes[name])))
+    if isinstance(changes.get("duty_paid"), str) and changes["duty_paid"] != "":
+        try:
+            amount, currency = parse_amount(changes["duty_paid"], "KRW")
+            changes["duty_paid"] = {"amount": str(amount), "currency": currency}
+        except ValueError as error:
+            found.append(("problem.duty_paid", FieldText("field_error.amount", str(error), value=changes["duty_paid"])))
+    if found:
+        raise CaseInputError(found)
+    today = utc_now().date() + timedelta(days=1)
+
+    def change(case: Case) -> None:
+        order = case.order.model_dump(mode="json")
+        part = case.problem.model_dump(mode="json")
+        for name, value in changes.items():
+            target, key = (order, name) if name in EDITABLE["order"] else (part, "kind" if name == "problem_kind" else name)
+            target[key] = None if value == "" and key not in ("description", "kind") else \
+                (value.isoformat() if isinstance(value, date) else value)
+        new_order = validate(Order, order, "order")
+        new_problem = validate(Problem, part, "problem")
+        late = [name for name in ("ship_date", "received_date") if getattr(new_order, name) and getattr(new_order, name) > today]
+        if late:
+            raise CaseInputError([problem(f"order.{name}", "field_error.in_future", value=getattr(new_order, name).isoformat())
+                                  for name in late])
+        case.order, case.problem = new_order, new_problem
+
+    return book.update(case_id, change)
 
 
 # -- the case log -------------------------------------------------------------------------------------------

@@ -149,6 +149,23 @@ def _shown(f: Facts, text: str | None, lang: str, english: str | None = None) ->
     return f.mask(text or "").strip() if _english(f, text) else ""
 
 
+def _event_shown(f: Facts, event: TrackingEvent, lang: str) -> str:
+    """A tracking event in the message: its own words when they fit the language, else its English part,
+    else the status it stands for (never a placeholder)."""
+    shown = _shown(f, event.description, lang, event.translation)
+    if shown:
+        return shown
+    import re
+
+    from .tracking.timeline import status_text
+
+    latin = re.sub(r"[^\x00-\x7f]+", " ", event.description)
+    latin = " ".join(latin.split()).strip(" -:·,;/()[]")
+    if len(re.findall(r"[A-Za-z]", latin)) >= 4:
+        return f.mask(latin)
+    return status_text(event.status, event.sub_status)(lang)
+
+
 def _problem_paragraph(f: Facts, lang: str) -> str:
     """One paragraph shaped by the situation: the facts a dispute officer checks first."""
     p, o, kind = f.case.problem, f.order, f.advice.kind
@@ -172,7 +189,7 @@ def _problem_paragraph(f: Facts, lang: str) -> str:
             parts.append(t("message.not_received", lang))
         if last is not None and kind != ProblemKind.DELIVERED_NOT_RECEIVED:
             where = f" ({f.mask(last.location or '')})" if last.location else ""
-            event = _shown(f, last.description, lang, last.translation) or t("message.event_untranslated", lang)
+            event = _event_shown(f, last, lang)
             parts.append(t("message.last_event", lang, event=event, where=where,
                            date=f.local(last.time)[:10], days=max(0, (f.now - last.time).days)))
         elif last is None and f.case.shipment and f.case.shipment.tracking_number:

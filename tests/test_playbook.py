@@ -298,3 +298,14 @@ def test_timeline_thresholds_are_part_of_the_rules_and_overridable(book):
     assert Rules.load().timeline["stalled_days"] == 7
     with pytest.raises(ConfigError, match="rules.timeline.stale_days"):
         Rules.load({"timeline": {"stale_days": 3}})
+
+
+def test_an_item_in_hand_can_be_disputed_before_the_11th_day():
+    """The 10-day wait is for parcels still on the way; a broken item that arrived is disputed at once."""
+    case = make("damaged", ship_date="2026-03-03", received_date="2026-03-05",
+                description="The glass lid arrived shattered; photos of the box and the lid are attached.")
+    assert dated(case, "earliest_open", now=at("2026-03-06")).status == "not_applicable"
+    window = next(c for c in advise(case, now=at("2026-03-06")).checks if c.key == "window")
+    assert window.ok, window.text("en")
+    waiting = make(ship_date="2026-03-03")
+    assert not next(c for c in advise(waiting, now=at("2026-03-06")).checks if c.key == "window").ok

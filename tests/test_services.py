@@ -335,3 +335,19 @@ def test_compensation_is_recorded_without_losing_the_refund(seeded):
     services.record_dispute(seeded, "seed-a", outcome={"compensation": "3000 KRW"})
     outcome = seeded.get("seed-a").dispute.outcome
     assert str(outcome.amount_refunded) == "KRW 38,500" and str(outcome.compensation) == "KRW 3,000"
+
+
+def test_a_case_can_be_completed_with_what_the_advice_asks_for(seeded, tmp_path):
+    from casebook.cli import main
+
+    before = services.advise(seeded, "seed-b", today="2026-05-25")
+    assert main(["-C", str(seeded.path), "edit", "seed-b", "--description-en", "The shirt is polyester, not linen.",
+                 "--difference", "listed 100% linen, label says 100% polyester", "--promised-date", "2026-05-30"]) == 0
+    case = seeded.get("seed-b")
+    assert case.problem.description_en == "The shirt is polyester, not linen." and case.order.promised_date.isoformat() == "2026-05-30"
+    assert "listed 100% linen, label says 100% polyester" in case.problem.differences
+    assert "The shirt is polyester, not linen." in services.summarise(seeded, "seed-b", today="2026-05-25").message("en")
+    assert before.score <= services.advise(seeded, "seed-b", today="2026-05-25").score
+    assert main(["-C", str(seeded.path), "edit", "seed-b", "--received-date", "2099-01-01"]) == 1
+    assert main(["-C", str(seeded.path), "edit", "seed-b", "--problem", "broken"]) == 1
+    assert seeded.get("seed-b").problem.kind.value == "not_as_described", "a refused edit changes nothing"

@@ -242,3 +242,16 @@ def test_the_report_gallery_has_a_thumbnail_for_each_image(seeded):
     html = report_html(seeded.get("seed-a"), book=seeded)
     images = [e for e in seeded.get("seed-a").evidence if e.mime.startswith("image/")]
     assert html.count("data:image/jpeg;base64,") == len(images) == 4
+
+
+def test_a_korean_tracking_event_is_never_a_placeholder_in_the_english_message(book):
+    from casebook import services
+
+    saved = services.new_case(book, {"order_id": "8190400000000001", "item_title": "Lamp", "price": "19,900원",
+                                     "order_date": "2026-10-01", "ship_date": "2026-10-03", "problem_kind": "not_received",
+                                     "description": "The parcel has been held at customs since 2026-10-10 with no news.",
+                                     "tracking_number": "LP00068434402473"}, today="2026-11-01")
+    services.track(book, saved.case.id, paste="2026-10-10 09:00 [Incheon] Held by customs - 세관 검사중\n"
+                                               "2026-10-05 10:00 [Shenzhen] 离开处理中心\n", today="2026-11-01")
+    english = services.summarise(book, saved.case.id, today="2026-11-01").message("en")
+    assert '"Held by customs"' in english and "a status in Korean" not in english and "세관" not in english
