@@ -98,3 +98,21 @@ def test_every_subpackage_is_listed_for_the_wheel():
     listed = set(pyproject()["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "casebook").rglob("__init__.py")}
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_every_data_folder_that_python_could_import_is_listed_so_the_build_is_quiet():
+    """A shipped data folder with an importable name (``templates``, ``examples/batch`` …) that is not listed in
+    ``packages`` makes setuptools print a "Package would be ignored" banner for each one on every install
+    (``make demo``, ``make test``): list them, so the build says nothing."""
+    config = pyproject()["tool"]["setuptools"]
+    listed = set(config["packages"])
+    roots = {"casebook": ROOT / "casebook"} | {name: ROOT / folder for name, folder in config["package-dir"].items()}
+    expected = set()
+    for name, root in roots.items():
+        for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+            parts = folder.relative_to(root).parts
+            if "__pycache__" in parts or not all(part.isidentifier() for part in parts):
+                continue
+            if any(p.is_file() for p in folder.iterdir()):
+                expected.add(".".join((name, *parts)))
+    assert expected - listed == set(), f"add to [tool.setuptools] packages: {sorted(expected - listed)}"
