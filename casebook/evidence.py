@@ -41,6 +41,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import CaseInputError, EvidenceError
+from .field_errors import EvidenceRefused
+from .i18n import Text
 from .models import Case, Evidence, EvidenceKind, utc_now
 from .store import TRASH, Casebook, atomic_write_bytes, write_new_file
 
@@ -136,7 +138,7 @@ KIND_CONTENT: dict[EvidenceKind, tuple[str, ...]] = {
     EvidenceKind.ORDER_PAGE_SCREENSHOT: _SCREEN, EvidenceKind.TRACKING_SCREENSHOT: _SCREEN,
     EvidenceKind.CHAT_SCREENSHOT: _SCREEN, EvidenceKind.DEFECT_VIDEO: _VIDEO, EvidenceKind.UNBOXING_VIDEO: _VIDEO,
 }
-_CONTENT_WORDS = {"image/": "a photo or image", "application/pdf": "a PDF", "video/": "a video"}
+_CONTENT_KEYS = {"image/": "image", "application/pdf": "pdf", "video/": "video", "text/": "text"}  # upload_error.content.*
 MAX_FRAMES = 500  # an animated GIF as evidence: more frames is not a photo
 
 
@@ -277,12 +279,28 @@ def check_image(data: bytes, mime: str, name: str = "upload") -> tuple[int, int]
     return size
 
 
+def _content(prefixes: tuple[str, ...]) -> Text:
+    """What a kind needs or a file is, in words: "a photo or image", "a photo or image or a PDF" …"""
+    words = [Text(f"upload_error.content.{_CONTENT_KEYS[p]}") for p in prefixes]
+    shown = words[0]
+    for word in words[1:]:
+        shown = Text("upload_error.content.either", a=shown, b=word)
+    return shown
+
+
+def _kind_choice(kind: EvidenceKind) -> Text:
+    """``개봉 영상 (unboxing_video)``: the label a shopper reads and the value to type after ``--kind``."""
+    return Text("upload_error.kind_choice", kind=kind, value=kind.value)
+
+
 def _check_kind(kind: EvidenceKind, mime: str, name: str) -> None:
     wanted = KIND_CONTENT.get(kind)
     if wanted and not mime.startswith(wanted):
-        words = " or ".join(_CONTENT_WORDS[w] for w in wanted)
-        raise EvidenceError(f"kind: {kind.value} needs {words}, but {name!r} is {mime}; choose the right file, or the kind "
-                            "'other' for anything else")
+        found = next((p for p in _CONTENT_KEYS if mime.startswith(p)), "text/")
+        fits = [k for k, needs in KIND_CONTENT.items() if mime.startswith(needs)] + [EvidenceKind.OTHER]
+        raise EvidenceRefused("upload_error.kind_mismatch", name=name, found=_content((found,)), mime=mime, kind=kind,
+                              value=kind.value, wanted=_content(wanted), fits=fits,
+                              fits_typed=[_kind_choice(k) for k in fits])
 
 
 _EVIDENCE_NUMBER = re.compile(r"^E(\d{2,4})")
@@ -334,8 +352,8 @@ def add_evidence(
     try:
         kind = EvidenceKind(kind)
     except ValueError:
-        accepted = ", ".join(k.value for k in EvidenceKind)
-        raise EvidenceError(f"kind: {kind!r} is not an evidence kind; accepted: {accepted}") from None
+        raise EvidenceRefused("upload_error.kind", name=repr(kind), accepted=list(EvidenceKind),
+                              choices=[_kind_choice(k) for k in EvidenceKind]) from None
     data, name = _read_source(source, original_name, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
     for existing in case.evidence:

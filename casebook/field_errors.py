@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import CaseInputError, CaseNotFoundError, CasebookError, ConfigError, EvidenceError
-from .i18n import t
+from .i18n import Text, t
 
-__all__ = ["FieldText", "FieldName", "ShopperError", "ProviderFailure", "problem", "worded", "field_error", "field_label", "localise", "error_text",
+__all__ = ["FieldText", "FieldName", "ShopperError", "EvidenceRefused", "ProviderFailure", "problem", "worded", "field_error", "field_label", "localise", "error_text",
            "provider_error", "PYDANTIC_KEYS"]
 
 
@@ -57,14 +57,26 @@ class FieldName(str):
 
 
 class ShopperError(CasebookError):
-    """An error whose words come from the catalogue (``str()`` is the English; ``text(lang)`` any language)."""
+    """An error whose words come from the catalogue (``str()`` is the English; ``text(lang)`` any language).
+
+    Values may be ``Text``, enums (shown as their labels) or lists of them (joined with commas).
+    ``text(lang, cli=True)`` uses the key's ``_cli`` variant when the catalogue has one: the command
+    line's wording names the flags and the values to type.
+    """
 
     def __init__(self, key: str, /, **values: Any) -> None:
         self.key, self.values = key, values
-        super().__init__(t(key, "en", **values))
+        super().__init__(Text(key, **values)("en"))
 
-    def text(self, lang: str = "ko") -> str:
-        return t(self.key, lang, **self.values)
+    def text(self, lang: str = "ko", *, cli: bool = False) -> str:
+        from .i18n import catalogue
+
+        key = f"{self.key}_cli" if cli and f"{self.key}_cli" in catalogue() else self.key
+        return Text(key, **self.values)(lang)
+
+
+class EvidenceRefused(ShopperError, EvidenceError):
+    """An evidence file or kind refused, worded from the catalogue (still an ``EvidenceError`` for code catching those)."""
 
 
 class ProviderFailure(CasebookError):
@@ -244,7 +256,6 @@ _KNOWN: list[tuple[type[Exception], re.Pattern[str], str]] = [
     (EvidenceError, re.compile(r"^file: (?P<name>.+) does not exist"), "upload_error.missing"),
     (EvidenceError, re.compile(r"^file: (?P<name>.+) is not a regular file"), "upload_error.not_a_file"),
     (EvidenceError, re.compile(r"^original_name: (?P<name>.+) is not a plain file name"), "upload_error.name"),
-    (EvidenceError, re.compile(r"^kind: (?P<name>.+) is not an evidence kind"), "upload_error.kind"),
     (ConfigError, re.compile(r"SEVENTEENTRACK_TOKEN"), "ui.no_token"),
     (ConfigError, re.compile(r"UNIPASS_API_KEY"), "provider_error.no_unipass_key"),
     (CaseNotFoundError, re.compile(r"^no case '(?P<name>[^']+)'"), "error.no_case"),
@@ -253,6 +264,8 @@ _KNOWN: list[tuple[type[Exception], re.Pattern[str], str]] = [
 
 def error_text(error: BaseException, lang: str = "ko", *, paths: bool = False) -> str:
     """One line saying what went wrong, in ``lang``; ``paths`` keeps field paths (the CLI: what to type)."""
+    if isinstance(error, ShopperError):
+        return error.text(lang, cli=paths)
     if callable(getattr(error, "text", None)) and isinstance(error, CasebookError):
         return error.text(lang)  # type: ignore[attr-defined]
     if isinstance(error, CaseInputError):

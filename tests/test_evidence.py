@@ -237,7 +237,7 @@ def test_formats_that_cannot_be_stripped_say_so_in_the_manifest():
 
 def test_a_kind_that_does_not_match_the_content_is_refused(book, case):
     # was a warning; refused since issue #13: a text file is no defect photo, and the pack would claim it was
-    with pytest.raises(EvidenceError, match="defect_photo needs a photo"):
+    with pytest.raises(EvidenceError, match='"Photo of the problem" needs an image'):
         add_evidence(book, case, b"just some text", "defect_photo", original_name="notes.txt")
     assert book.get("ev").evidence == []
     assert add_evidence(book, case, b"just some text", "other", original_name="notes.txt").evidence.mime == "text/plain"

@@ -131,3 +131,34 @@ def test_formula_cells_are_neutralised_in_the_overview_csv(book, tmp_path):
     path = services.overview_csv(book, tmp_path)
     text = path.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+# -- a new user in Korean mode (the default): every refusal in Korean, labels not internal keys ---------------------
+
+def korean_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The one-line error of a command run without --lang: Korean words, no English sentence."""
+    import re
+
+    line = one_line_error(result)
+    assert re.search(r"[가-힣]", line), line
+    return line
+
+
+def test_evidence_of_the_wrong_kind_is_refused_in_korean_with_labels_and_the_values_to_type(book):
+    from casebook.i18n import label
+    from casebook.models import EvidenceKind
+    from tests.conftest import ROOT
+
+    photo = str(ROOT / "examples" / "cases" / "seed-a" / "evidence" / "broken-cup.jpg")
+    before = snapshot_tree(book.path)
+    wrong = korean_error(cli("-C", str(book.path), "evidence", "add", "seed-b", photo, "--kind", "unboxing_video"))
+    assert "'개봉 영상'에는 동영상이 필요합니다" in wrong and "needs" not in wrong
+    assert "문제 부분 사진 (defect_photo)" in wrong and "기타 증거 (other)" in wrong, "kinds that fit a photo, to type"
+    assert "개봉 영상 (unboxing_video)" not in wrong, "a video kind does not fit a photo"
+    unknown = korean_error(cli("-C", str(book.path), "evidence", "add", "seed-b", photo, "--kind", "unboxing"))
+    assert "'unboxing'은 증거 종류가 아닙니다" in unknown
+    for kind in EvidenceKind:
+        assert f"{label(kind, 'ko')} ({kind.value})" in unknown
+    english = one_line_error(cli("-C", str(book.path), "evidence", "add", "seed-b", photo, "--kind", "unboxing", "--lang", "en"))
+    assert "is not an evidence kind" in english and "Unboxing video (unboxing_video)" in english
+    assert snapshot_tree(book.path) == before
