@@ -535,9 +535,14 @@ class VerifyIssue:
     problem: str  # missing | modified | unrecorded | renamed
     file: str
     detail: str
+    message: Text | None = None  # the line in the shopper's language: what is wrong and what to do
 
     def __str__(self) -> str:
         return f"{self.problem.upper()} {self.file}: {self.detail}"
+
+    def text(self, lang: str = "ko") -> str:
+        """``없음 E01-defect-photo.jpg: …`` / ``MISSING E01-defect-photo.jpg: …``, with what to do about it."""
+        return self.message(lang) if self.message is not None else str(self)
 
 
 def verify(book: Casebook, case: Case) -> list[VerifyIssue]:
@@ -552,24 +557,32 @@ def verify(book: Casebook, case: Case) -> list[VerifyIssue]:
             if path.is_file() and not path.is_symlink():
                 extra_hashes[hashlib.sha256(path.read_bytes()).hexdigest()] = name
             else:
-                issues.append(VerifyIssue("unrecorded", name, "not a regular file; not part of the case record"))
+                issues.append(VerifyIssue("unrecorded", name, "not a regular file; not part of the case record",
+                                          Text("verify_issue.not_a_file", file=name)))
     for record in case.evidence:
         path = on_disk.get(record.file)
         if path is None:
             renamed = extra_hashes.pop(record.sha256, None)
             if renamed is not None:
-                issues.append(VerifyIssue("renamed", record.file, f"{record.id} now sits under the name {renamed!r}"))
+                issues.append(VerifyIssue("renamed", record.file, f"{record.id} now sits under the name {renamed!r}",
+                                          Text("verify_issue.renamed", file=record.file, id=record.id, renamed=renamed)))
             else:
-                issues.append(VerifyIssue("missing", record.file, f"{record.id} ({record.kind.value}) is gone from evidence/"))
+                issues.append(VerifyIssue("missing", record.file, f"{record.id} ({record.kind.value}) is gone from evidence/",
+                                          Text("verify_issue.missing", file=record.file, id=record.id, kind=record.kind)))
             continue
         if path.is_symlink() or not path.is_file():
-            issues.append(VerifyIssue("modified", record.file, f"{record.id} was replaced by a link or folder"))
+            issues.append(VerifyIssue("modified", record.file, f"{record.id} was replaced by a link or folder",
+                                      Text("verify_issue.replaced", file=record.file, id=record.id, kind=record.kind)))
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != record.sha256:
-            issues.append(VerifyIssue("modified", record.file, f"{record.id} content changed (sha256 {digest[:12]}…, recorded {record.sha256[:12]}…)"))
+            issues.append(VerifyIssue("modified", record.file, f"{record.id} content changed (sha256 {digest[:12]}…, "
+                                      f"recorded {record.sha256[:12]}…)",
+                                      Text("verify_issue.modified", file=record.file, id=record.id, kind=record.kind,
+                                           now=digest[:12], recorded=record.sha256[:12])))
     for name in sorted(extra_hashes.values()):
-        issues.append(VerifyIssue("unrecorded", name, "a file in evidence/ that the case does not list"))
+        issues.append(VerifyIssue("unrecorded", name, "a file in evidence/ that the case does not list",
+                                  Text("verify_issue.unrecorded", file=name)))
     return issues
 
 
@@ -1083,7 +1096,9 @@ def pack_copies(book: Casebook, case: Case, *, max_pixels: int | None = None) ->
     """
     problems = [i for i in verify(book, case) if i.problem != "unrecorded"]
     if problems:
-        raise EvidenceError("evidence does not verify; fix it first: " + "; ".join(str(p) for p in problems))
+        raise EvidenceRefused("pack_error.not_verified", case_id=case.id, n=len(problems),
+                              files=[Text("pack_error.file", file=i.file, problem=Text(f"pack_error.{i.problem}"))
+                                     for i in problems])
     out = []
     for number, record in enumerate(case.evidence, start=1):
         original = (book.evidence_dir(case.id) / record.file).read_bytes()

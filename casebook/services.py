@@ -217,7 +217,7 @@ class VerifyReport:
         lines = [t("cli.repaired", lang, id=self.case_id, problem=problem) for problem in self.repaired]
         if not self.issues:
             return [*lines, t("cli.verify_ok", lang, id=self.case_id, n=self.count)]
-        return [*lines, *(f"{self.case_id}: {issue}" for issue in self.issues)]
+        return [*lines, *(f"{self.case_id}: {issue.text(lang)}" for issue in self.issues)]
 
     def _repr_html_(self) -> str:
         from .views import verify_html

@@ -225,7 +225,7 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
 def verify_html(issues: list["VerifyIssue"], count: int, lang: str = "ko") -> str:
     if issues:
         return (f"<b style='color:{RED}'>{_e(t('ui.integrity_bad', lang))}</b><ul>"
-                + "".join(f"<li>{_e(str(i))}</li>" for i in issues) + "</ul>")
+                + "".join(f"<li>{_e(i.text(lang))}</li>" for i in issues) + "</ul>")
     return f"<span style='color:{GREEN}'>{_e(t('ui.integrity_ok', lang, n=count))}</span>"
 
 

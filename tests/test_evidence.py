@@ -224,7 +224,7 @@ def test_mp4_location_atoms_are_neutralised():
 
 def test_export_refuses_evidence_that_does_not_verify(seeded, tmp_path):
     (seeded.evidence_dir("seed-b") / "E01-defect-photo.jpg").unlink()
-    with pytest.raises(EvidenceError, match="MISSING"):
+    with pytest.raises(EvidenceError, match=r"E01-defect-photo.jpg \(missing\)"):
         export_pack(seeded, seeded.get("seed-b"), tmp_path / "pack")
 
 

@@ -162,3 +162,25 @@ def test_evidence_of_the_wrong_kind_is_refused_in_korean_with_labels_and_the_val
     english = one_line_error(cli("-C", str(book.path), "evidence", "add", "seed-b", photo, "--kind", "unboxing", "--lang", "en"))
     assert "is not an evidence kind" in english and "Unboxing video (unboxing_video)" in english
     assert snapshot_tree(book.path) == before
+
+
+def test_verify_and_a_refused_pack_say_in_korean_which_files_are_wrong_and_what_to_do(book, tmp_path):
+    folder = book.evidence_dir("seed-a")
+    (folder / "E01-defect-photo.jpg").write_bytes(b"changed")
+    (folder / "E03-unboxing-video.mp4").unlink()
+    verify = cli("-C", str(book.path), "verify")
+    assert verify.returncode == 1, verify.stderr
+    assert "seed-a: 변경됨 E01-defect-photo.jpg: E01(문제 부분 사진) 파일의 내용이 기록과 다릅니다" in verify.stdout
+    assert "원본 파일로 되돌려 놓으세요" in verify.stdout
+    assert "seed-a: 없음 E03-unboxing-video.mp4: E03(개봉 영상) 파일이 증거 폴더에서 사라졌습니다" in verify.stdout
+    assert "seed-b: 이상 없음" in verify.stdout
+    for english in ("MODIFIED", "MISSING", "defect_photo", "unboxing_video", "is gone"):
+        assert english not in verify.stdout, english
+    pack = korean_error(cli("-C", str(book.path), "summary", "seed-a", "--format", "zip", "-o", str(tmp_path)))
+    assert "분쟁 자료를 만들지 않았습니다" in pack and "evidence does not verify" not in pack
+    assert "E01-defect-photo.jpg (내용이 바뀜)" in pack and "E03-unboxing-video.mp4 (없음)" in pack
+    assert "casebook verify seed-a" in pack and "casebook evidence remove seed-a" in pack
+    assert not list(tmp_path.glob("*.zip")), "nothing is packed"
+    english = one_line_error(cli("-C", str(book.path), "summary", "seed-a", "--format", "zip", "-o", str(tmp_path),
+                                 "--lang", "en"))
+    assert "E01-defect-photo.jpg (changed), E03-unboxing-video.mp4 (missing)" in english
