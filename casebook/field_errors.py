@@ -132,6 +132,13 @@ _VALUE_ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^an order id is letters, digits and dashes.*got (?P<value>.+)$"), "field_error.order_id"),
     (re.compile(r"^unknown currency (?P<value>.+?);"), "field_error.currency"),
     (re.compile(r"^(?P<currency>[A-Z]{3}) has no minor units; got (?P<value>.+)$"), "field_error.minor_units"),
+    (re.compile(r"^amount: (?P<currency>[A-Z]{3}) has (?P<places>\d+) decimal places; got (?P<value>.+)$"),
+     "field_error.decimal_places"),
+    (re.compile(r"^(?P<value>.+?) is too large; at most (?P<digits>\d+) digits"), "field_error.amount_too_large"),
+    (re.compile(r"^(?P<value>.+?) has too many decimal places"), "field_error.decimals"),
+    (re.compile(r"^(?P<value>.+?) is not an amount; NaN and Infinity"), "field_error.amount"),
+    (re.compile(r"^(?P<value>.+?) is not an amount; at most (?P<digits>\d+) digits"), "field_error.amount_too_large"),
+    (re.compile(r"^(?P<value>.+?) is not an amount"), "field_error.amount"),
     (re.compile(r"^must be an http\(s\) URL; got (?P<value>.+)$"), "field_error.url"),
     (re.compile(r"^(?P<later>\w+) (?P<later_date>[\d-]+) is before (?P<earlier>\w+) (?P<earlier_date>[\d-]+)"),
      "field_error.dates_backwards"),
@@ -167,6 +174,8 @@ def worded(item: dict[str, Any]) -> FieldText:
                         found[name] = FieldName(found[name])
                 return FieldText(key, english, **found)
         return FieldText(None, english)
+    if kind in ("model_type", "model_attributes_type") and ctx.get("class_name") == "Money":
+        return FieldText("field_error.amount", value=_shown(value))  # an amount given as something else than an amount
     key = PYDANTIC_KEYS.get(kind)
     if key is None:
         return FieldText(None, english)
@@ -209,7 +218,8 @@ def field_error(message: str, lang: str = "ko") -> str:
 # a field path's last part -> its label in the catalogue (the form's labels)
 _LABELS = {"kind": "ui.problem_kind", "amount": "ui.price", "text": "field_error.label.text", "at": "field_error.label.at",
            "channel": "field_error.label.channel", "stage": "report.stage", "file": "field_error.label.file",
-           "opened_date": "field.opened_date", "requested_amount": "ui.amount", "amount_refunded": "ui.amount",
+           "opened_date": "field.opened_date", "requested_amount": "field_error.label.requested_amount",
+           "amount_refunded": "field_error.label.amount_refunded", "compensation": "field_error.label.compensation",
            "promised_date": "ui.promised_date", "tracking_number": "ui.tracking_number"}
 
 
@@ -221,6 +231,8 @@ def field_label(path: str, lang: str = "ko") -> str:
     if not parts:
         return ""
     last = parts[-1]
+    if last == "amount" and len(parts) > 1 and parts[-2] in _LABELS | {"duty_paid": ""}:
+        return field_label(".".join(parts[:-1]), lang)  # dispute.requested_amount.amount: the amount asked for
     if last == "currency":
         return t("ui.currency", lang)
     if parts[:2] == ["order", "price"] or last == "price":

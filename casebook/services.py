@@ -472,12 +472,43 @@ def new_case_from_file(book: Casebook, path: str | os.PathLike[str], *, case_id:
     if "order" not in data or "problem" not in data:
         raise CasebookError(f"{path}: needs an 'order' and a 'problem' section, or the flat fields order_id, item_title, "
                             "price, order_date, problem_kind (see examples/order.yaml)")
-    order = data["order"]
-    if isinstance(order, dict) and isinstance(order.get("price"), (str, int, float)):
-        from .currencies import parse_amount
-
-        data["order"] = dict(order, price=_money_field(order["price"], "order.price", parse_amount))
+    _amounts_in_file(data)
     return _create(book, data, case_id=chosen, allow_duplicate=allow_duplicate)
+
+
+# amounts a case file may write as shoppers do ("38,500원", "₩38,500", "US$12.50"): (section path, field)
+_FILE_AMOUNTS = (("order", "price"), ("problem", "duty_paid"), ("dispute", "requested_amount"),
+                 ("dispute.outcome", "amount_refunded"), ("dispute.outcome", "compensation"))
+
+
+def _amounts_in_file(data: dict[str, Any]) -> None:
+    """Read the amounts of a case file with the parser the flags and the form use (in place; every problem at once).
+
+    An amount without a currency is KRW for the price and the duty (paid in Korea), and the order's currency
+    for the dispute's amounts.
+    """
+    from .currencies import parse_amount
+
+    found: list[tuple[str, Any]] = []
+    price_currency = "KRW"
+    for path, name in _FILE_AMOUNTS:
+        section: Any = data
+        for part in path.split("."):
+            section = section.get(part) if isinstance(section, dict) else None
+        if not isinstance(section, dict) or not isinstance(section.get(name), (str, int, float)) \
+                or isinstance(section.get(name), bool):
+            continue
+        default = price_currency if path.startswith("dispute") else "KRW"
+        try:
+            amount, currency = parse_amount(section[name], default)
+        except ValueError as error:
+            found.append((f"{path}.{name}", FieldText("field_error.amount", str(error), value=str(section[name]))))
+            continue
+        section[name] = {"amount": str(amount), "currency": currency}
+        if (path, name) == ("order", "price"):
+            price_currency = currency
+    if found:
+        raise CaseInputError(found)
 
 
 def _create(book: Casebook, data: dict[str, Any], *, case_id: str | None, allow_duplicate: bool) -> CaseSaved:

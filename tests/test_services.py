@@ -211,6 +211,10 @@ def test_a_tracking_number_failing_its_check_digit_is_saved_only_when_confirmed(
     ({"price": "12,34"}, "order.price", "금액으로 읽을 수 없습니다"),
     ({"price": "5 WON"}, "order.price", "금액으로 읽을 수 없습니다"),
     ({"currency": "WON", "price": "5"}, "order.price.currency", "통화가 아닙니다"),
+    ({"price": "1000000000000000"}, "order.price.amount", "1000000000000000은 너무 큰 금액입니다"),
+    ({"price": "1,000,000,000,000,000원"}, "order.price.amount", "소수점 앞 12자리(999,999,999,999)까지"),
+    ({"price": "10.125 USD"}, "order.price", "USD 금액은 소수점 아래 2자리까지"),
+    ({"duty_paid": "1000000000000000"}, "problem.duty_paid.amount", "너무 큰 금액입니다"),
 ])
 def test_field_errors_are_worded_from_the_catalogue_by_their_type(book, form, field, korean):
     from casebook.field_errors import error_text, localise
@@ -351,3 +355,68 @@ def test_a_case_can_be_completed_with_what_the_advice_asks_for(seeded, tmp_path)
     assert main(["-C", str(seeded.path), "edit", "seed-b", "--received-date", "2099-01-01"]) == 1
     assert main(["-C", str(seeded.path), "edit", "seed-b", "--problem", "broken"]) == 1
     assert seeded.get("seed-b").problem.kind.value == "not_as_described", "a refused edit changes nothing"
+
+
+def test_a_huge_amount_is_refused_in_korean_naming_the_amount_field(seeded):
+    from casebook.field_errors import error_text
+
+    with pytest.raises(CaseInputError) as info:
+        services.record_dispute(seeded, "seed-a", requested_amount="1000000000000000")
+    korean = error_text(info.value, "ko", paths=True)
+    assert korean.startswith("요청 금액 (dispute.requested_amount.amount): 1000000000000000은 너무 큰 금액입니다"), korean
+    assert "is too large" in error_text(info.value, "en") and "Amount asked for" in error_text(info.value, "en")
+
+
+@pytest.mark.parametrize("shape", ["sections", "flat"])
+def test_an_order_file_takes_amounts_as_the_flags_do(book, tmp_path, shape):
+    if shape == "sections":
+        text = """
+order:
+  order_id: "8190300000000077"
+  item_title: "LED 스탠드"
+  price: "₩38,500"
+  order_date: 2026-03-02
+problem:
+  kind: duty_charged
+  description: "Paid duty on delivery although the listing said tax included."
+  duty_paid: "5,000원"
+  tax_included: true
+dispute:
+  stage: opened
+  opened_date: 2026-03-10
+  requested: partial_refund
+  requested_amount: "5,000원"
+  outcome:
+    amount_refunded: "US$12.50"
+    compensation: 3000
+"""
+    else:
+        text = """
+order_id: "8190300000000077"
+item_title: "LED 스탠드"
+price: "38,500원"
+order_date: 2026-03-02
+problem_kind: duty_charged
+duty_paid: "5,000원"
+"""
+    path = tmp_path / "order.yaml"
+    path.write_text(text, encoding="utf-8")
+    case = services.new_case_from_file(book, path).case
+    assert str(case.order.price) == "KRW 38,500" and str(case.problem.duty_paid) == "KRW 5,000"
+    if shape == "sections":
+        assert str(case.dispute.requested_amount) == "KRW 5,000"
+        assert str(case.dispute.outcome.amount_refunded) == "USD 12.50"
+        assert str(case.dispute.outcome.compensation) == "KRW 3,000"
+
+
+def test_an_unreadable_amount_in_an_order_file_names_its_field_in_korean(book, tmp_path):
+    from casebook.field_errors import error_text
+
+    path = tmp_path / "order.yaml"
+    path.write_text('order: {order_id: "8190300000000078", item_title: x, price: "38,500원", order_date: 2026-03-02}\n'
+                    'problem: {kind: duty_charged, description: duty, duty_paid: "5,000 won"}\n', encoding="utf-8")
+    with pytest.raises(CaseInputError) as info:
+        services.new_case_from_file(book, path)
+    assert info.value.fields == ["problem.duty_paid"]
+    assert "낸 관세·부가세 (problem.duty_paid): 5,000 won은 금액으로 읽을 수 없습니다" in error_text(info.value, "ko", paths=True)
+    assert book.ids() == []
