@@ -141,7 +141,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         _out(line)
     broken = frame[frame["error"].notna()]
     for _, row in broken.iterrows():
-        _out(t("cli.broken", lang, id=row["id"], error=row["error"]))
+        try:  # the file again, for its reason in the shopper's language
+            book.get(row["id"])
+            reason = row["error"]
+        except CasebookError as error:
+            reason = error_text(error, lang, paths=True)
+        _out(t("cli.broken", lang, id=row["id"], error=reason))
     return EXIT_ERROR if len(broken) else 0
 
 

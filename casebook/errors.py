@@ -133,12 +133,32 @@ class StorageError(CasebookError, OSError):
 
 
 class CorruptCaseError(CasebookError):
-    """A ``case.json`` that cannot be read or does not fit the schema."""
+    """A ``case.json`` that cannot be read or does not fit the schema.
 
-    def __init__(self, path: str, detail: str) -> None:
+    ``text(lang)`` names the file and says what is wrong in the shopper's language: the fields of
+    ``problems`` (a ``CaseInputError``) or the catalogue's ``key``; else the English ``detail``.
+    """
+
+    def __init__(self, path: str, detail: str, *, problems: "CaseInputError | None" = None, key: str | None = None,
+                 **values: Any) -> None:
         self.path = path
         self.detail = detail
+        self.problems = problems
+        self.key, self.values = key, values
         super().__init__(f"{path}: {detail}")
+
+    def text(self, lang: str = "ko") -> str:
+        from .i18n import t
+
+        if self.problems is not None:
+            from .field_errors import error_text
+
+            what = error_text(self.problems, lang, paths=True)
+        elif self.key is not None:
+            what = t(self.key, lang, **self.values)
+        else:
+            what = self.detail
+        return t("corrupt.case", lang, path=self.path, what=what)
 
 
 class SchemaVersionError(CorruptCaseError):

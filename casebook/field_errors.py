@@ -174,8 +174,9 @@ def worded(item: dict[str, Any]) -> FieldText:
                         found[name] = FieldName(found[name])
                 return FieldText(key, english, **found)
         return FieldText(None, english)
-    if kind in ("model_type", "model_attributes_type") and ctx.get("class_name") == "Money":
-        return FieldText("field_error.amount", value=_shown(value))  # an amount given as something else than an amount
+    if kind in ("model_type", "model_attributes_type", "dict_type"):  # a section given as a single value
+        key = "field_error.money_shape" if ctx.get("class_name") == "Money" else "field_error.section"
+        return FieldText(key, value=_shown(value))
     key = PYDANTIC_KEYS.get(kind)
     if key is None:
         return FieldText(None, english)
@@ -220,7 +221,8 @@ _LABELS = {"kind": "ui.problem_kind", "amount": "ui.price", "text": "field_error
            "channel": "field_error.label.channel", "stage": "report.stage", "file": "field_error.label.file",
            "opened_date": "field.opened_date", "requested_amount": "field_error.label.requested_amount",
            "amount_refunded": "field_error.label.amount_refunded", "compensation": "field_error.label.compensation",
-           "promised_date": "ui.promised_date", "tracking_number": "ui.tracking_number"}
+           "promised_date": "ui.promised_date", "tracking_number": "ui.tracking_number", "order": "report.order",
+           "problem": "report.problem"}
 
 
 def field_label(path: str, lang: str = "ko") -> str:

@@ -1108,7 +1108,7 @@ def verify(book: Casebook, case_id: str | None = None) -> list[VerifyReport]:
         except CorruptCaseError as error:
             if case_id:
                 raise
-            reports.append(VerifyReport(cid, [], 0, error=error.detail, lang=lang))
+            reports.append(VerifyReport(cid, [], 0, error=error.text(lang), lang=lang))
             continue
         reports.append(VerifyReport(cid, _evidence.verify(book, case), len(case.evidence), lang=lang,
                                     repaired=list(case.load_problems)))

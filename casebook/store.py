@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,8 @@ from .errors import (
     SchemaVersionError,
     StorageError,
 )
-from .models import SCHEMA_VERSION, Case, Order, Problem, check_case_id, parse_stored_case, utc_now
+from .models import (SCHEMA_VERSION, Case, DisputeStage, Order, Platform, Problem, ProblemKind, check_case_id,
+                     parse_stored_case, utc_now)
 from .settings import CONFIG_FILE, Settings, starter_config
 
 if TYPE_CHECKING:
@@ -274,7 +276,7 @@ class Casebook:
                         found.append(entry.name)
         except OSError as error:
             raise StorageError(self.path, error, action="list") from None
-        return sorted(found)
+        return sorted(found, key=natural_key)
 
     def __contains__(self, case_id: object) -> bool:
         return isinstance(case_id, str) and self._exists(case_id)
@@ -307,18 +309,19 @@ class Casebook:
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise CorruptCaseError(str(path), f"not valid JSON ({error})") from None
+            raise CorruptCaseError(str(path), f"not valid JSON ({error})", key="corrupt.json", reason=str(error)) from None
         except RecursionError:
-            raise CorruptCaseError(str(path), "nested too deeply to be a case") from None
+            raise CorruptCaseError(str(path), "nested too deeply to be a case", key="corrupt.nested") from None
         if not isinstance(data, dict):
-            raise CorruptCaseError(str(path), "expected a JSON object at the top level")
+            raise CorruptCaseError(str(path), "expected a JSON object at the top level", key="corrupt.not_object")
         data = _migrate(data, path)
         try:
             case = parse_stored_case(data)
         except CaseInputError as error:
-            raise CorruptCaseError(str(path), str(error)) from None
+            raise CorruptCaseError(str(path), str(error), problems=error) from None
         if case.id != path.parent.name:
-            raise CorruptCaseError(str(path), f"id: {case.id!r} does not match its folder {path.parent.name!r}")
+            raise CorruptCaseError(str(path), f"id: {case.id!r} does not match its folder {path.parent.name!r}",
+                                   key="corrupt.id", id=case.id, folder=path.parent.name)
         return case
 
     def __iter__(self) -> Iterator[Case]:
@@ -487,9 +490,12 @@ class Casebook:
                 with open(path, "rb") as handle:
                     data = json.loads(handle.read())
                 rows.append(_summary_row(case_id, data, today))
-            except Exception as error:  # noqa: BLE001 - any broken file becomes a row, never a crash
-                detail = error.detail if isinstance(error, CorruptCaseError) else f"{type(error).__name__}: {error}"
-                rows.append((case_id, None, None, None, None, None, None, None, None, None, None, f"{path}: {detail}"))
+            except Exception:  # noqa: BLE001 - the quick read failed: the validating read says which field and why
+                try:
+                    rows.append(_case_row(self.get(case_id), today))
+                except Exception as error:  # noqa: BLE001 - any broken file becomes a row, never a crash
+                    detail = str(error) if isinstance(error, CorruptCaseError) else f"{path}: {type(error).__name__}: {error}"
+                    rows.append((case_id, None, None, None, None, None, None, None, None, None, None, detail))
         frame = pd.DataFrame.from_records(rows, columns=FRAME_COLUMNS)
         if not frame.empty:
             frame["order_date"] = pd.to_datetime(frame["order_date"], errors="coerce").dt.date
@@ -512,13 +518,16 @@ def _summary_row(case_id: str, data: dict[str, Any], today: date) -> tuple[Any, 
             raise CorruptCaseError(case_id, f"{where}{unknown[0]}: unknown field (check the spelling; see `casebook schema`)")
     price = order["price"]
     order_date = date.fromisoformat(order["order_date"])
+    stage = data.get("dispute", {}).get("stage", "not_opened")
+    # values a shopper sees as labels must be known ones (else the validating read names the field)
+    Platform(order["platform"]), ProblemKind(data["problem"]["kind"]), DisputeStage(stage), Decimal(price["amount"])
     return (
         case_id,
         order["platform"],
         order["order_id"],
         order["item_title"],
         data["problem"]["kind"],
-        data.get("dispute", {}).get("stage", "not_opened"),
+        stage,
         price["amount"],
         price["currency"],
         order_date,
@@ -526,3 +535,18 @@ def _summary_row(case_id: str, data: dict[str, Any], today: date) -> tuple[Any, 
         data["updated_at"],
         None,
     )
+
+
+def _case_row(case: Case, today: date) -> tuple[Any, ...]:
+    """The overview row of a case read by the validating path (the quick read could not make sense of the file)."""
+    o = case.order
+    return (case.id, o.platform.value, o.order_id, o.item_title, case.problem.kind.value, case.dispute.stage.value,
+            str(o.price.amount), o.price.currency, o.order_date, (today - o.order_date).days, case.updated_at.isoformat(),
+            None)
+
+
+def natural_key(text: str) -> list[Any]:
+    """Sort key that puts ``c2`` before ``c10``: digit runs compare as numbers."""
+    import re
+
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]

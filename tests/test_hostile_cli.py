@@ -184,3 +184,25 @@ def test_verify_and_a_refused_pack_say_in_korean_which_files_are_wrong_and_what_
     english = one_line_error(cli("-C", str(book.path), "summary", "seed-a", "--format", "zip", "-o", str(tmp_path),
                                  "--lang", "en"))
     assert "E01-defect-photo.jpg (changed), E03-unboxing-video.mp4 (missing)" in english
+
+
+def test_list_names_a_hand_corrupted_case_file_in_korean_and_still_lists_the_good_ones_in_natural_order(book):
+    import shutil
+
+    for case_id in ("c10", "c2"):
+        shutil.copytree(book.path / "seed-a", book.path / case_id)
+        data = json.loads((book.path / case_id / "case.json").read_text(encoding="utf-8"))
+        data["id"], data["order"]["order_id"] = case_id, f"81900000000000{case_id[1:]}"
+        (book.path / case_id / "case.json").write_text(json.dumps(data), encoding="utf-8")
+    path = book.case_file("seed-b")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["order"]["price"] = "27900"  # hand-edited: the amount without its currency
+    path.write_text(json.dumps(data), encoding="utf-8")
+    listing = cli("-C", str(book.path), "list")
+    assert listing.returncode == 1 and "Traceback" not in listing.stderr
+    assert "TypeError" not in listing.stdout and "string indices" not in listing.stdout
+    ids = [line.split()[0] for line in listing.stdout.splitlines()[1:] if not line.startswith("손상됨")]
+    assert ids == ["c2", "c10", "seed-a"], listing.stdout
+    (broken,) = [line for line in listing.stdout.splitlines() if line.startswith("손상됨")]
+    assert broken.startswith(f"손상됨 seed-b: {path}: 결제 금액 (order.price): 27900은 통화가 붙은 금액이 아닙니다"), broken
+    assert "파일을 고치거나" in broken

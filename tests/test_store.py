@@ -254,3 +254,30 @@ def test_to_frame_has_one_row_per_case_with_the_overview_columns(seeded):
 def test_opening_a_folder_that_is_not_a_casebook_says_how_to_create_one(tmp_path):
     with pytest.raises(Exception, match="casebook init"):
         Casebook(tmp_path)
+
+
+def test_ids_sort_as_people_count_c2_before_c10(book):
+    for n, case_id in enumerate(("c10", "c2", "c1", "b", "c2-3", "c2-10")):
+        new(book, case_id, order_id=f"819000000000{n}")
+    assert book.ids() == ["b", "c1", "c2", "c2-3", "c2-10", "c10"]
+    assert list(book.to_frame()["id"]) == book.ids()
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    (lambda d: d["order"].__setitem__("price", "38500"), "order.price", "not an amount with its currency"),
+    (lambda d: d["order"]["price"].__setitem__("amount", "lots"), "order.price.amount", "lots"),
+    (lambda d: d.__setitem__("problem", "broken"), "problem", "not a group of fields"),
+    (lambda d: d["problem"].__setitem__("kind", "bogus"), "problem.kind", "'bogus' is not one of the accepted values"),
+])
+def test_a_hand_corrupted_case_is_a_row_naming_the_file_and_the_field(book, change, field, words):
+    new(book, "good")
+    new(book, "bad", order_id="8190000000000999")
+    path = book.path / "bad" / "case.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    frame = book.to_frame().set_index("id")
+    error = frame.loc["bad", "error"]
+    assert str(path) in error and f"{field}: " in error and words in error, error
+    assert "TypeError" not in error and "string indices" not in error
+    assert frame["error"].isna()["good"]
