@@ -477,6 +477,7 @@ class Money(_Model):
 
 _ORDER_ID_DIGITS = re.compile(r"^\d{4,30}$")
 _ORDER_ID_GENERIC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,49}$")
+_ORDER_ID_SPACED = re.compile(r"^\d+(?:\s+\d+)+$")
 
 
 class Order(_Model):
@@ -503,10 +504,14 @@ class Order(_Model):
     def _order_id_shape(cls, value: str, info: Any) -> str:
         platform = info.data.get("platform", Platform.ALIEXPRESS)
         if platform == Platform.ALIEXPRESS:
+            if _ORDER_ID_SPACED.match(value):  # copied as "8190 0123 4567 8901": the digits are the number
+                value = re.sub(r"\s+", "", value)
             if not _ORDER_ID_DIGITS.match(value):
-                raise ValueError(f"an AliExpress order id is digits only (4-30), as shown on the order page; got {_shown(value)}")
+                raise ValueError(f"an AliExpress order id is digits only (4-30; spaces between them are fine), as shown on "
+                                 f"the order page; got {_shown(value)}")
         elif not _ORDER_ID_GENERIC.match(value):
-            raise ValueError(f"an order id is letters, digits and dashes (3-50); got {_shown(value)}")
+            # spaces are refused, not removed: on other marketplaces "PO 123" and "PO123" need not be the same order
+            raise ValueError(f"an order id is letters, digits and dashes (3-50), without spaces; got {_shown(value)}")
         return value
 
     @field_validator("store_url", "item_url")

@@ -420,3 +420,26 @@ def test_an_unreadable_amount_in_an_order_file_names_its_field_in_korean(book, t
     assert info.value.fields == ["problem.duty_paid"]
     assert "낸 관세·부가세 (problem.duty_paid): 5,000 won은 금액으로 읽을 수 없습니다" in error_text(info.value, "ko", paths=True)
     assert book.ids() == []
+
+
+def test_an_aliexpress_order_number_copied_with_spaces_is_saved_as_its_digits(book):
+    form = {"order_id": "8190 3000 0000 0091", "item_title": "x", "price": "1000", "order_date": "2026-05-01",
+            "problem_kind": "damaged"}
+    saved = services.new_case(book, form)
+    assert saved.case.order.order_id == "8190300000000091"
+    assert saved.case.id == "20260501-aliexpress-8190300000000091" and (book.path / saved.case.id / "case.json").exists()
+    again = services.new_case(book, form | {"order_id": "8190300000000091"})
+    assert not again.created and again.case.id == saved.case.id, "the same order, however it was typed"
+
+
+def test_an_order_number_with_spaces_elsewhere_is_refused_saying_what_is_accepted(book):
+    from casebook.field_errors import error_text
+
+    form = {"platform": "temu", "order_id": "PO 211 3456", "item_title": "x", "price": "1000", "order_date": "2026-05-01",
+            "problem_kind": "damaged"}
+    with pytest.raises(CaseInputError) as info:
+        services.new_case(book, form)
+    assert info.value.fields == ["order.order_id"]
+    korean = error_text(info.value, "ko", paths=True)
+    assert "띄어쓰기는 쓸 수 없습니다" in korean and "영문, 숫자, 하이픈(-)으로 3~50자" in korean and "PO 211 3456" in korean
+    assert "without spaces" in error_text(info.value, "en") and book.ids() == []

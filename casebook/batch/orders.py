@@ -62,7 +62,10 @@ def slug(text: str) -> str:
 
 def case_id_for(values: dict[str, str]) -> str:
     """A deterministic id, so a resumed batch finds the case an earlier run created."""
-    return values.get("case_id") or slug(f"{values.get('platform') or 'aliexpress'}-{values.get('order_id')}")
+    order_id = values.get("order_id") or ""
+    if re.fullmatch(r"\d+(?:\s+\d+)+", order_id):  # "8190 0123 …" is saved as its digits: the id follows them
+        order_id = re.sub(r"\s+", "", order_id)
+    return values.get("case_id") or slug(f"{values.get('platform') or 'aliexpress'}-{order_id}")
 
 
 def read_orders(path: Path) -> list[BatchRow]:
