@@ -225,10 +225,7 @@ def cmd_track_number(args: argparse.Namespace) -> int:
 
     lang = _settings(args).language
     if args.extract:
-        try:
-            text = Path(args.extract).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CasebookError(f"--extract: cannot read {args.extract} ({type(error).__name__})") from None
+        text = services.read_text_file(args.extract, "--extract", what="extract")
         found = extract(text)
         for item in found:
             _out(json.dumps(item.parsed.to_dict() | {"line": item.line}, ensure_ascii=False) if args.json
@@ -257,10 +254,7 @@ def cmd_track(args: argparse.Namespace) -> int:
     if args.paste:
         if args.provider != "offline":
             raise CasebookError("--paste goes with --provider offline (the pasted page is the tracking source)")
-        try:
-            paste = Path(args.paste).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CasebookError(f"--paste: cannot read {args.paste} ({type(error).__name__})") from None
+        paste = services.read_text_file(args.paste, "--paste")
     if args.all:
         book = _book(args)
         reports = services.track_all(book, provider=args.provider, today=args.today, progress=not args.json)

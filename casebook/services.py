@@ -43,7 +43,7 @@ __all__ = [
     "record_dispute", "track", "track_numbers", "track_all", "add_evidence", "collect_evidence", "verify",
     "checklist", "advise", "deadlines", "summarise", "report", "export", "export_pack", "overview",
     "NumberCheckError", "WrongParcelError", "Undone", "undo_tracking", "remove_evidence", "remember_case",
-    "current_case", "pick_case",
+    "current_case", "pick_case", "read_text_file",
 ]
 
 DEFAULT_CASEBOOK = "~/casebook"
@@ -774,7 +774,7 @@ def track(book: Casebook, case_id: str, *, provider: str = "offline", paste: str
     shipment = case.shipment
     number = (shipment.tracking_number or shipment.domestic_number) if shipment else None
     if paste_file is not None:
-        paste = _read_text(paste_file, "paste_file")
+        paste = read_text_file(paste_file, "paste_file")
     if paste is not None and not paste.strip() and (paste_file is not None or provider == "offline"):
         raise ShopperError("field_error.paste_empty")
     fetch = provider != "offline" or bool(paste and paste.strip())
@@ -1044,12 +1044,26 @@ def _saved_or_nothing(case: Case, number: str | None) -> "TrackingResult":
     return saved_result(case, number) or OfflineProvider().track([number])[0]
 
 
-def _read_text(path: str | os.PathLike[str], field_name: str) -> str:
+def read_text_file(path: str | os.PathLike[str], field_name: str, *, what: str = "paste") -> str:
+    """A text file the shopper gives (a pasted tracking page, a saved e-mail), or an error saying how to make one.
+
+    ``what`` chooses the words: ``paste`` (a tracking page) or ``extract`` (any page or e-mail). A photo, a PDF
+    or any other binary file is refused as "not a text file", never as a decoding error.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CasebookError(f"{field_name}: cannot read {path} ({type(error).__name__}); give a UTF-8 text file "
-                            "copied from the tracking page") from None
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ShopperError("field_error.file_missing", field=field_name, path=str(path)) from None
+    except OSError as error:
+        raise ShopperError(f"field_error.{what}_unreadable", field=field_name, path=str(path),
+                           reason=error.strerror or type(error).__name__) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        raise ShopperError(f"field_error.{what}_not_text", field=field_name, path=str(path))
+    return text
 
 
 # -- evidence ----------------------------------------------------------------------------------------------

@@ -206,3 +206,34 @@ def test_list_names_a_hand_corrupted_case_file_in_korean_and_still_lists_the_goo
     (broken,) = [line for line in listing.stdout.splitlines() if line.startswith("손상됨")]
     assert broken.startswith(f"손상됨 seed-b: {path}: 결제 금액 (order.price): 27900은 통화가 붙은 금액이 아닙니다"), broken
     assert "파일을 고치거나" in broken
+
+
+def test_a_photo_given_as_the_pasted_tracking_page_is_not_a_text_file_in_either_language(book, tmp_path):
+    from tests.conftest import ROOT
+
+    photo = str(ROOT / "examples" / "cases" / "seed-a" / "evidence" / "broken-cup.jpg")
+    before = snapshot_tree(book.path)
+    korean = korean_error(cli("-C", str(book.path), "track", "--case", "seed-a", "--paste", photo))
+    assert "텍스트 파일이 아닙니다" in korean and "배송 조회 화면의 글자" in korean and ".txt 파일" in korean
+    assert "Unicode" not in korean and "decode" not in korean
+    english = one_line_error(cli("-C", str(book.path), "track", "--case", "seed-a", "--paste", photo, "--lang", "en"))
+    assert "is not a text file; copy the text of the tracking page" in english and "into a .txt file" in english
+    nul = tmp_path / "page.txt"
+    nul.write_bytes(b"2026-03-10 10:00 \x00\x01 Shenzhen")
+    assert "텍스트 파일이 아닙니다" in korean_error(cli("-C", str(book.path), "track", "RA123456785CN", "--paste", str(nul)))
+    extract = korean_error(cli("-C", str(book.path), "track-number", "--extract", photo))
+    assert "--extract" in extract and "텍스트 파일이 아닙니다" in extract
+    missing = korean_error(cli("-C", str(book.path), "track", "--case", "seed-a", "--paste", str(tmp_path / "none.txt")))
+    assert "none.txt 파일이 없습니다" in missing
+    assert snapshot_tree(book.path) == before
+
+
+def test_a_photo_given_as_the_paste_file_of_a_step_is_refused_the_same_way(book):
+    from casebook import services
+    from casebook.field_errors import error_text
+    from tests.conftest import ROOT
+
+    with pytest.raises(Exception) as info:
+        services.track(book, "seed-a", paste_file=ROOT / "examples" / "cases" / "seed-a" / "evidence" / "broken-cup.jpg")
+    assert error_text(info.value, "ko").startswith("paste_file: ") and "텍스트 파일이 아닙니다" in error_text(info.value, "ko")
+    assert "is not a text file" in str(info.value)
