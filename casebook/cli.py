@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__, services
 from .errors import CasebookError
@@ -53,11 +53,8 @@ def _write(path: Path, data: bytes) -> None:
     from .store import atomic_write_bytes
 
     if path.is_dir():
-        raise CasebookError(f"{path}: is a folder; give a file name to write to")
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as error:
-        raise CasebookError(f"cannot write {path}: {error.strerror or error}") from None
+        raise ShopperError("cli.is_a_folder", path=str(path))
+    atomic_write_bytes(path, data)  # a refusal is a StorageError naming the path once
 
 
 # -- the casebook and its cases ------------------------------------------------------------------------
@@ -83,7 +80,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         missing = [flag for flag, value in (("--order-id", args.order_id), ("--item", args.item), ("--price", args.price),
                                              ("--order-date", args.order_date), ("--problem", args.problem)) if value is None]
         if missing:
-            raise CasebookError(f"new: give --from FILE (see examples/order.yaml), or all of {', '.join(missing)}")
+            raise ShopperError("cli.new_needs", missing=", ".join(missing))
         form = {"platform": args.platform, "order_id": args.order_id, "item_title": args.item, "price": args.price,
                 "currency": args.currency, "order_date": args.order_date, "ship_date": args.ship_date,
                 "promised_date": args.promised_date, "received_date": args.received_date, "problem_kind": args.problem,
@@ -234,7 +231,7 @@ def cmd_track_number(args: argparse.Namespace) -> int:
             _out(t("number.none_found", lang))
         return 0
     if not args.numbers:
-        raise CasebookError("track-number: give one or more numbers, or --extract FILE")
+        raise ShopperError("cli.track_number_needs")
     all_valid = True
     for text in args.numbers:
         parsed = parse(text, prefer_korean=args.korean)
@@ -247,13 +244,13 @@ def cmd_track(args: argparse.Namespace) -> int:
     if args.undo:
         book = _book(args)
         if args.numbers or args.case or args.all or args.paste:
-            raise CasebookError("track --undo ID: give only the case id")
+            raise ShopperError("cli.undo_alone")
         _out(services.undo_tracking(book, args.undo).message(book.settings.language))
         return 0
     paste = None
     if args.paste:
         if args.provider != "offline":
-            raise CasebookError("--paste goes with --provider offline (the pasted page is the tracking source)")
+            raise ShopperError("cli.paste_offline")
         paste = services.read_text_file(args.paste, "--paste")
     if args.all:
         book = _book(args)
@@ -263,7 +260,7 @@ def cmd_track(args: argparse.Namespace) -> int:
         book = _book(args)
         settings = book.settings
         if args.numbers:
-            raise CasebookError("track: give either --case ID (its saved number is used) or numbers, not both")
+            raise ShopperError("cli.case_or_numbers")
         try:
             reports = [services.track(book, args.case, provider=args.provider, paste=paste, today=args.today,
                                       force=args.force)]
@@ -275,7 +272,7 @@ def cmd_track(args: argparse.Namespace) -> int:
         reports = services.track_numbers(settings, args.numbers, provider=args.provider, paste=paste, today=args.today,
                                          progress=not args.json)
     else:
-        raise CasebookError("track: give numbers, --case ID (uses its tracking number) or --all")
+        raise ShopperError("cli.track_needs")
     lang = settings.language
     failures = 0
     for report in reports:
@@ -431,7 +428,7 @@ def cmd_dispute(args: argparse.Namespace) -> int:
         changes["outcome"] = {"amount_refunded": args.refunded, "decided_date": args.decided, "decision_text": args.decision,
                               "compensation": args.compensation}
     if not changes:
-        raise CasebookError("dispute: nothing to change; give --stage, --opened, --request, --amount, --refunded …")
+        raise ShopperError("cli.dispute_needs")
     case = services.record_dispute(book, args.id, **changes)
     d = case.dispute
     parts = [label(d.stage, lang)]
@@ -464,9 +461,87 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 # -- the parser ----------------------------------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its refusals (a missing option, a value not among the choices …) in the shopper's language."""
+
+    argv: list[str] = []  # the command line being parsed (main sets it): its --lang and -C choose the language
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        lang = _early_lang(self.argv)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {self._worded(message, lang)}\n")
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        formatter.add_usage(self.usage, self._actions, self._mutually_exclusive_groups,
+                            prefix=t("cli.usage", _early_lang(self.argv)) + " ")
+        return formatter.format_help()
+
+    def _worded(self, message: str, lang: str) -> str:
+        import re
+
+        prog = self.prog
+        if m := re.match(r"the following arguments are required: (?P<what>.+)$", message):
+            return t("cli.missing", lang, what=m["what"], prog=prog)
+        if m := re.match(r"unrecognized arguments: (?P<what>.+)$", message):
+            return t("cli.unrecognized", lang, what=m["what"], prog=prog)
+        if m := re.match(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)$", message):
+            return t("cli.ambiguous", lang, option=m["option"], matches=m["matches"])
+        m = re.match(r"argument (?P<arg>[^:]+): (?P<rest>.+)$", message)
+        if m is None:
+            return message
+        option, rest = m["arg"].split("/")[0], m["rest"]
+        if c := re.match(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$", rest):
+            action = next((a for a in self._actions if option in a.option_strings or a.metavar == option
+                           or a.dest == option), None)
+            choices = [str(c) for c in (action.choices or [])] if action is not None else []
+            shown = ", ".join(_choice_shown(action, c, lang) for c in choices) if choices else c["choices"]
+            return t("cli.bad_choice", lang, option=option, value=c["value"], choices=shown)
+        if c := re.match(r"invalid (?P<type>int|float) value: (?P<value>.+)$", rest):
+            key = "field_error.whole_number" if c["type"] == "int" else "field_error.number"
+            return f"{option}: {t(key, lang, value=c['value'])}"
+        if rest.startswith("expected one argument"):
+            return t("cli.needs_value", lang, option=option)
+        return message
+
+
+# flags whose values are an enum's: shown with their labels ("판매자 채팅 (seller_chat)")
+_FLAG_ENUMS = {"channel": "Channel", "stage": "DisputeStage", "request": "Remedy", "return_paid_by": "Payer"}
+
+
+def _choice_shown(action: argparse.Action | None, value: str, lang: str) -> str:
+    from . import models
+
+    name = _FLAG_ENUMS.get(action.dest) if action is not None else None
+    if name is None:
+        return value
+    try:
+        return f"{label(getattr(models, name)(value), lang)} ({value})"
+    except ValueError:
+        return value
+
+
+def _early_lang(argv: Sequence[str]) -> str:
+    """The language of a command line that could not be parsed: its --lang, else its casebook's, else Korean."""
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+            return chosen if chosen in ("ko", "en") else "ko"
+        if arg == "--lang" and i + 1 < len(args) and args[i + 1] in ("ko", "en"):
+            return args[i + 1]
+    casebook = None
+    for i, arg in enumerate(args):
+        if arg in ("-C", "--casebook") and i + 1 < len(args):
+            casebook = args[i + 1]
+        elif arg.startswith("--casebook="):
+            casebook = arg.split("=", 1)[1]
+    return _lang(argparse.Namespace(casebook=casebook))
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command accepts, before or after the command name."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--casebook", "-C", metavar="PATH", default=argparse.SUPPRESS,
                         help="casebook folder (default: $CASEBOOK_PATH or the current folder)")
     common.add_argument("--lang", choices=("ko", "en"), default=argparse.SUPPRESS,
@@ -478,7 +553,7 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(prog="casebook", parents=[common],
+    parser = _Parser(prog="casebook", parents=[common],
                                      description="Problem orders from overseas marketplaces, end to end.")
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -657,6 +732,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         install_log_file(target)
     parser = build_parser()
+    _Parser.argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

@@ -121,15 +121,29 @@ class StorageError(CasebookError, OSError):
     ``str()`` is one line naming the path and what to check.
     """
 
+    _HINTS = {30: "read_only", 13: "no_permission", 28: "disk_full", 2: "no_folder", 17: "not_a_folder",
+              20: "not_a_folder"}  # errno -> storage.hint.*
+
     def __init__(self, path: object, error: OSError, *, action: str = "write") -> None:
         reason = error.strerror or type(error).__name__
-        hint = {30: "the casebook is on a read-only disk", 13: "no permission to write there",
-                28: "the disk is full"}.get(error.errno or 0, "check the folder's permissions and free space")
-        super().__init__(error.errno, f"cannot {action} {path}: {reason} ({hint})")
+        self.hint = self._HINTS.get(error.errno or 0, "check")
+        self.action, self.reason = action, reason
+        from .i18n import t
+
+        super().__init__(error.errno, f"cannot {action} {path}: {reason} ({t(f'storage.hint.{self.hint}', 'en')})")
         self.path = str(path)
 
     def __str__(self) -> str:
         return str(self.args[1]) if len(self.args) > 1 else super().__str__()
+
+    def text(self, lang: str = "ko") -> str:
+        """The same in the shopper's language (the system's own reason stays as it said it)."""
+        from .i18n import catalogue, t
+
+        key = f"storage.{self.action.replace(' ', '_')}"
+        if key not in catalogue():
+            return str(self)
+        return t(key, lang, path=self.path, reason=self.reason, hint=t(f"storage.hint.{self.hint}", lang))
 
 
 class CorruptCaseError(CasebookError):

@@ -1189,10 +1189,7 @@ def export(book: Casebook, case_id: str, output_dir: str | os.PathLike[str], *,
 
     def write(what: str, data: bytes) -> None:
         path = target / export_name(case.id, what)
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as error:
-            raise CasebookError(f"cannot write {path}: {error.strerror or error}") from None
+        atomic_write_bytes(path, data)  # a refusal is a StorageError naming the path once
         files[what] = path
 
     if "txt" in formats:
@@ -1233,13 +1230,15 @@ def export_pack(book: Casebook, case_id: str, dest: str | os.PathLike[str] | Non
 
 
 def _output_dir(path: str | os.PathLike[str]) -> Path:
+    from .errors import StorageError
+
     target = Path(path)
     if target.exists() and not target.is_dir():
-        raise CasebookError(f"{target}: is a file; give a folder to write the exports into")
+        raise ShopperError("cli.is_a_file", path=str(target))
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise CasebookError(f"{target}: cannot create the output folder ({error.strerror or error})") from None
+        raise StorageError(target, error, action="create") from None
     return target
 
 

@@ -45,7 +45,7 @@ def test_init_on_a_file_is_one_line(tmp_path):
 def test_summary_onto_a_directory_is_one_line(book, tmp_path):
     folder = tmp_path / "folder"
     folder.mkdir()
-    assert "is a folder" in one_line_error(cli("-C", str(book.path), "summary", "seed-a", "-o", str(folder)))
+    assert "폴더입니다" in one_line_error(cli("-C", str(book.path), "summary", "seed-a", "-o", str(folder)))
     packed = cli("-C", str(book.path), "summary", "seed-a", "--format", "zip", "-o", str(folder))
     assert packed.returncode == 0 and (folder / "seed-a-dispute-pack.zip").exists(), "a folder is fine for the pack"
 
@@ -237,3 +237,36 @@ def test_a_photo_given_as_the_paste_file_of_a_step_is_refused_the_same_way(book)
         services.track(book, "seed-a", paste_file=ROOT / "examples" / "cases" / "seed-a" / "evidence" / "broken-cup.jpg")
     assert error_text(info.value, "ko").startswith("paste_file: ") and "텍스트 파일이 아닙니다" in error_text(info.value, "ko")
     assert "is not a text file" in str(info.value)
+
+
+def test_missing_or_wrong_flags_are_told_in_korean_with_what_is_accepted(book):
+    missing = cli("-C", str(book.path), "evidence", "add", "seed-b")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr.startswith("사용법: casebook evidence add")
+    assert "꼭 주어야 하는 항목이 빠졌습니다: file, --kind" in missing.stderr
+    assert "the following arguments are required" not in missing.stderr
+    channel = cli("-C", str(book.path), "message", "seed-a", "--text", "hi", "--channel", "chat")
+    assert "--channel: 'chat'" in channel.stderr and "판매자 채팅 (seller_chat)" in channel.stderr
+    assert "invalid choice" not in channel.stderr
+    number = cli("-C", str(book.path), "edit", "seed-a", "--quantity", "two")
+    assert "--quantity: 'two'" in number.stderr and "정수가 아닙니다" in number.stderr
+    stray = cli("-C", str(book.path), "list", "--bogus")
+    assert "알 수 없는 옵션이나 남는 값이 있습니다: --bogus" in stray.stderr
+    english = cli("-C", str(book.path), "evidence", "add", "seed-b", "--lang", "en")
+    assert "missing file, --kind, which must be given" in english.stderr and english.stderr.startswith("usage: ")
+    for args, words in ((["new", "--order-id", "8190000000000001"], "다음을 모두 주세요: --item, --price, --order-date, --problem"),
+                        (["dispute", "seed-a"], "바꿀 내용이 없습니다"), (["track"], "운송장 번호, --case ID"),
+                        (["track-number"], "운송장 번호를 하나 이상"), (["track", "--undo", "seed-a", "--all"], "사례 id만")):
+        assert words in korean_error(cli("-C", str(book.path), *args)), args
+
+
+def test_a_write_error_names_the_path_once_in_the_shoppers_language(book, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    target = blocker / "message.txt"
+    korean = korean_error(cli("-C", str(book.path), "summary", "seed-a", "-o", str(target)))
+    assert korean.count(str(target)) == 1 and f"{target}에 쓸 수 없습니다" in korean, korean
+    english = one_line_error(cli("-C", str(book.path), "summary", "seed-a", "-o", str(target), "--lang", "en"))
+    assert english.count(str(target)) == 1 and english.startswith(f"casebook: error: cannot write {target}: "), english
+    ics = one_line_error(cli("-C", str(book.path), "deadlines", "seed-a", "--ics", str(blocker / "d.ics"), "--lang", "en"))
+    assert ics.count(str(blocker / "d.ics")) == 1
