@@ -201,8 +201,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for s in case.shipments:
         numbers = " / ".join(n for n in (s.tracking_number, s.domestic_number) if n)
         _out(f"  {t('ui.tracking_number', lang)}: {numbers or '-'}")
-    _out(f"  {t('report.log', lang)}: {len(case.messages)}")
-    _out(f"  {t('report.evidence', lang)}: {len(case.evidence)}")
+    _out(f"  {t('report.log', lang)}: {t('report.message_count', lang, n=len(case.messages))}")
+    _out(f"  {t('report.evidence', lang)}: {t('report.file_count', lang, n=len(case.evidence))}")
     return 0
 
 

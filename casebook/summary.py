@@ -24,7 +24,7 @@ import jinja2
 
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
-from .i18n import LANGS, Text, label, money, t
+from .i18n import LANGS, Text, aside, label, money, t
 from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, advise
 from .situation import Situation, is_english, shorten, tax_included
@@ -434,7 +434,7 @@ def _tracking_line(f: Facts, lang: str) -> str:
     parsed = parse(shipment.tracking_number)
     best = parsed.best if parsed.valid else None
     carrier = (best.name_ko if lang == "ko" else best.name) if best is not None else ""
-    line = f"{shipment.tracking_number}" + (f" ({carrier})" if carrier else "")
+    line = aside(shipment.tracking_number, carrier)
     if shipment.domestic_number:
         line += ", " + t("message.domestic", lang, number=shipment.domestic_number)
     return line

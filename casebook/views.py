@@ -77,8 +77,8 @@ def case_html(case: Case, lang: str = "ko") -> str:
         (t("report.paid", lang), _money(o, lang)),
         (t("report.problem", lang), label(case.problem.kind, lang)),
         (t("report.stage", lang), label(case.dispute.stage, lang)),
-        (t("report.evidence", lang), str(len(case.evidence))),
-        (t("report.log", lang), str(len(case.messages))),
+        (t("report.evidence", lang), t("report.file_count", lang, n=len(case.evidence))),
+        (t("report.log", lang), t("report.message_count", lang, n=len(case.messages))),
     ]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f"{STYLE}<div class='casebook-view casebook-case'><table>{body}</table></div>"
