@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-__all__ = ["Lang", "LANGS", "Text", "t", "label", "money", "particle", "plural", "aside", "catalogue", "check_lang",
+__all__ = ["Lang", "LANGS", "Text", "t", "label", "money", "particle", "plural", "aside", "without_label", "catalogue", "check_lang",
            "enum_key"]
 
 Lang = Literal["ko", "en"]
@@ -79,6 +79,31 @@ def enum_key(member: Enum) -> str:
 def label(member: Enum, lang: str = "ko") -> str:
     """The shopper-facing name of an enum member."""
     return t(enum_key(member), lang)
+
+
+# words a caption may use to name what a file is, besides the words of its kind's label
+_PICTURE_WORDS = {"page", "photo", "picture", "screenshot", "screen", "capture", "video", "image", "shot", "scan",
+                  "사진", "캡처", "화면", "페이지", "영상", "동영상", "이미지", "스크린샷"}
+
+
+def without_label(text: str, member: Enum) -> str:
+    """``text`` without a leading ``name:`` that only repeats ``member``'s label (in either language).
+
+    A caption is shown after its kind's label (``Order page screenshot: …``), so a caption
+    written ``Order page: item and amount paid`` (or ``상품 페이지: 100% 린넨``) would say the
+    label twice; it is shown as ``item and amount paid``. A prefix with any other word
+    (``Order 2: second box``) is the shopper's own and stays.
+    """
+    import re
+
+    head, colon, rest = text.partition(":")
+    if not colon or not rest.strip() or len(head) > 40 or rest.startswith("//"):
+        return text
+    words = re.findall(r"\w+", head.casefold())
+    named = {word for lang in LANGS for word in re.findall(r"\w+", label(member, lang).casefold())}
+    if words and any(word in named for word in words) and all(word in named or word in _PICTURE_WORDS for word in words):
+        return rest.strip()
+    return text
 
 
 # -- money ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import jinja2
 
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
-from .i18n import LANGS, Text, aside, label, money, t
+from .i18n import LANGS, Text, aside, label, money, t, without_label
 from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, advise
 from .situation import Situation, is_english, shorten, tax_included
@@ -119,7 +119,7 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
     for number, record in enumerate(case.evidence, start=1):
         facts.evidence.append({
             "n": number, "id": record.id, "file": pack_name(record, number), "kind": record.kind,
-            "caption": facts.mask(record.caption), "sha256": record.sha256, "mime": record.mime,
+            "caption": facts.mask(without_label(record.caption, record.kind)), "sha256": record.sha256, "mime": record.mime,
             "captured": record.captured_at.strftime("%Y-%m-%d %H:%M") if record.captured_at else "",
             "device": facts.mask(record.device or ""),
         })

@@ -210,6 +210,36 @@ def test_the_messages_tracking_line_has_one_level_of_brackets(seeded):
     assert "- 운송장 번호: RR304182752CN (중국우정, 국제등기우편, R)\n" in summarise(seeded.get("seed-c")).message("ko")
 
 
+@pytest.mark.parametrize(("caption", "kind", "shown"), [
+    ("상품 페이지: 100% 린넨이라고 되어 있음", models.EvidenceKind.PRODUCT_PAGE_SCREENSHOT, "100% 린넨이라고 되어 있음"),
+    ("Order page: item and amount paid", models.EvidenceKind.ORDER_PAGE_SCREENSHOT, "item and amount paid"),
+    ("Tracking page: last update 2026-06-09", models.EvidenceKind.TRACKING_SCREENSHOT, "last update 2026-06-09"),
+    ("Video: LED never lights", models.EvidenceKind.DEFECT_VIDEO, "LED never lights"),
+    ("주문 화면: 옵션 확인", models.EvidenceKind.ORDER_PAGE_SCREENSHOT, "옵션 확인"),
+    ("Order 2: the second box", models.EvidenceKind.ORDER_PAGE_SCREENSHOT, "Order 2: the second box"),
+    ("Listing says 100% linen", models.EvidenceKind.PRODUCT_PAGE_SCREENSHOT, "Listing says 100% linen"),
+    ("https://example.com/item", models.EvidenceKind.PRODUCT_PAGE_SCREENSHOT, "https://example.com/item"),
+    ("상품 페이지:", models.EvidenceKind.PRODUCT_PAGE_SCREENSHOT, "상품 페이지:"),
+])
+def test_a_caption_does_not_repeat_its_kinds_label(caption, kind, shown):
+    from casebook.i18n import without_label
+
+    assert without_label(caption, kind) == shown
+
+
+def test_the_evidence_list_says_the_label_once(seeded):
+    from casebook.summary import summarise
+
+    picture = ROOT / "examples/cases/seed-c/evidence/order-promise.png"
+    services.add_evidence(seeded, "seed-b", picture, "product_page_screenshot", "상품 페이지: 100% 린넨이라고 되어 있음")
+    summary = summarise(seeded.get("seed-b"), now=datetime(2026, 5, 25, 3, tzinfo=timezone.utc))
+    assert "2. 상품 페이지 캡처: 100% 린넨이라고 되어 있음 (02-product-page-screenshot.png)\n" in summary.message("ko")
+    assert "상품 페이지 캡처: 상품 페이지" not in summary.message("ko")
+    seeded_c = summarise(seeded.get("seed-c"), now=datetime(2026, 6, 22, 3, tzinfo=timezone.utc))
+    assert "1. Tracking screenshot: last update 2026-06-09, arrived in Korea (01-tracking-screenshot.png)\n" in \
+        seeded_c.message("en")
+
+
 def test_rendered_korean_picks_particles_and_writes_won():
     assert t("check.window.unknown", "ko", missing=Text("field.ship_date")("ko")).startswith("발송일을 알아야")
     assert t("check.window.unknown", "ko", missing=Text("field.opened_date")("ko")).startswith("분쟁 신청일을")
