@@ -25,7 +25,7 @@ import jinja2
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
 from .i18n import LANGS, Text, aside, label, money, t, without_label
-from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
+from .models import Case, Channel, Counterpart, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, advise
 from .situation import Situation, is_english, shorten, tax_included
 from .privacy import Masker
@@ -127,7 +127,7 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
         facts.steps.append({
             "date": facts.local(message.at)[:10], "when": facts.local(message.at), "channel": message.channel,
             "sent": message.direction == Direction.SENT, "direction": message.direction,
-            "to_seller": message.with_seller,
+            "to_seller": message.with_seller, "party": message.party,
             "text": facts.mask(message.text), "translation": facts.mask(message.translation or ""),
         })
     for shipment in case.shipments:
@@ -417,12 +417,18 @@ def _said(f: Facts, step: dict[str, Any], lang: str) -> str:
     return step["translation"] if _english(f, step["translation"]) else ""
 
 
+# what a logged message was, by its channel: (sent, received); the chat forms name the channel too
+_STEP_KEYS = {Channel.PHONE: ("message.called", "message.called_me"), Channel.EMAIL: ("message.emailed", "message.emailed_me")}
+
+
 def _step_line(step: dict[str, Any], lang: str) -> str:
-    if step["sent"]:
-        who = t("message.who_seller" if step["to_seller"] else "message.who_platform", lang)
-        return t("message.sent_to", lang, who=who, channel=step["channel"])
-    who = t("message.who_seller_subject" if step["to_seller"] else "message.who_platform_subject", lang)
-    return t("message.replied", lang, who=who, channel=step["channel"])
+    """``I called the carrier`` / ``택배사에 전화했습니다``: by channel and by whom it was with."""
+    party, sent = step["party"], step["sent"]
+    if party is None or party == Counterpart.OTHER:  # with someone the log does not name
+        return t("message.got_in_touch" if sent else "message.was_contacted", lang, channel=step["channel"])
+    who = t(f"message.who_{party.value}" if sent else f"message.who_{party.value}_subject", lang)
+    keys = _STEP_KEYS.get(step["channel"], ("message.sent_to", "message.replied"))
+    return t(keys[0] if sent else keys[1], lang, who=who, channel=step["channel"])
 
 
 def _tracking_line(f: Facts, lang: str) -> str:
