@@ -51,6 +51,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["lowerfirst"] = _lower_first
     env.globals["t"] = t
     env.globals["label"] = label
+    env.globals["aside"] = aside
     env.globals["both"] = lambda key, **values: " · ".join(dict.fromkeys(t(key, lang, **values) for lang in ("en", "ko")))
     env.globals["both_label"] = lambda member: " · ".join(dict.fromkeys(label(member, lang) for lang in ("en", "ko")))
     return env

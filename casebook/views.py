@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from .i18n import label, t
+from .i18n import aside, label, t
 from .models import Case, DeadlineStatus, Severity, TrackingEvent
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def case_html(case: Case, lang: str = "ko") -> str:
     rows = [
         (t("ui.case", lang), case.id),
         (t("report.order", lang), f"{label(o.platform, lang)} {o.order_id}"),
-        (t("report.item", lang), o.item_title + (f" ({o.option})" if o.option else "")),
+        (t("report.item", lang), aside(o.item_title, o.option)),
         (t("report.paid", lang), _money(o, lang)),
         (t("report.problem", lang), label(case.problem.kind, lang)),
         (t("report.stage", lang), label(case.dispute.stage, lang)),

@@ -210,6 +210,20 @@ def test_the_messages_tracking_line_has_one_level_of_brackets(seeded):
     assert "- 운송장 번호: RR304182752CN (중국우정, 국제등기우편, R)\n" in summarise(seeded.get("seed-c")).message("ko")
 
 
+def test_an_item_with_brackets_and_its_option_never_nest_brackets(seeded):
+    from casebook.summary import report_markdown, seller_first_message, summarise
+    from casebook.views import case_html
+
+    case = seeded.get("seed-d")  # 캔버스 스니커즈 (Canvas sneakers), option "White, EU 40 (250 mm)"
+    now = datetime(2026, 7, 18, 3, tzinfo=timezone.utc)
+    assert "- 상품: 캔버스 스니커즈 (Canvas sneakers) (White, EU 40, 250 mm)\n" in summarise(case, now=now).message("ko")
+    assert seller_first_message(case, now=now).startswith(
+        "Hello,\n\nI am writing about order 8190045678901234 (캔버스 스니커즈, Canvas sneakers, White, EU 40, 250 mm): "
+        "wrong size received.\n")
+    assert "| Item · 상품 | 캔버스 스니커즈 (Canvas sneakers) (White, EU 40, 250 mm) |" in report_markdown(case, now=now)
+    assert "캔버스 스니커즈 (Canvas sneakers) (White, EU 40, 250 mm)</td>" in case_html(case, "ko")
+
+
 @pytest.mark.parametrize(("caption", "kind", "shown"), [
     ("상품 페이지: 100% 린넨이라고 되어 있음", models.EvidenceKind.PRODUCT_PAGE_SCREENSHOT, "100% 린넨이라고 되어 있음"),
     ("Order page: item and amount paid", models.EvidenceKind.ORDER_PAGE_SCREENSHOT, "item and amount paid"),
