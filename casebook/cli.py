@@ -203,8 +203,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for s in case.shipments:
         numbers = " / ".join(n for n in (s.tracking_number, s.domestic_number) if n)
         _out(f"  {t('ui.tracking_number', lang)}: {numbers or '-'}")
-    _out(f"  {t('report.log', lang)}: {len(case.messages)}")
-    _out(f"  {t('report.evidence', lang)}: {len(case.evidence)}")
+    _out(f"  {t('report.log', lang)}: {t('report.message_count', lang, n=len(case.messages))}")
+    _out(f"  {t('report.evidence', lang)}: {t('report.file_count', lang, n=len(case.evidence))}")
     return 0
 
 
@@ -409,7 +409,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_message(args: argparse.Namespace) -> int:
     book = _book(args)
-    case = services.log_message(book, args.id, args.text, channel=args.channel,
+    case = services.log_message(book, args.id, args.text, channel=args.channel, counterpart=args.counterpart,
                                 direction="received" if args.received else "sent", at=args.at, translation=args.translation)
     _out(t("cli.messages_logged", book.settings.language, id=case.id, n=len(case.messages), seller=len(case.seller_messages())))
     return 0
@@ -680,11 +680,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-pixels", type=int, help="downscale pack images to this longest side")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="evaluate as of this day (default: now)")
 
-    p = command("message", cmd_message, "log a message exchanged with the seller or the platform")
+    p = command("message", cmd_message, "log a message or call exchanged with the seller, the platform, the carrier …")
     p.add_argument("id")
     p.add_argument("--text", required=True)
     p.add_argument("--received", action="store_true", help="a message you received (default: one you sent)")
     p.add_argument("--channel", default="seller_chat", choices=("seller_chat", "platform_support", "email", "phone", "other"))
+    p.add_argument("--with", dest="counterpart", choices=("seller", "platform", "carrier", "customs", "other"),
+                   help="who it was with (default: from the channel: seller_chat, email, phone -> seller; "
+                        "platform_support -> platform), e.g. --channel phone --with carrier")
     p.add_argument("--at", help="when, ISO with offset, e.g. 2026-03-16T20:15+09:00 (default: now)")
     p.add_argument("--translation")
 

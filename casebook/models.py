@@ -42,7 +42,9 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WrapValidator,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -61,6 +63,7 @@ __all__ = [
     "EvidenceKind",
     "TrackingStatus",
     "Channel",
+    "Counterpart",
     "Direction",
     "Payer",
     "DeadlineStatus",
@@ -309,6 +312,22 @@ class Channel(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     OTHER = "other"
+
+
+class Counterpart(StrEnum):
+    """Who a logged message or call was with."""
+
+    SELLER = "seller"
+    PLATFORM = "platform"
+    CARRIER = "carrier"
+    CUSTOMS = "customs"
+    OTHER = "other"
+
+
+# who a message was with when the log does not say: read from its channel (the seller's chat, e-mail and
+# phone have always meant the seller; a message through "another channel" is with someone unknown)
+CHANNEL_COUNTERPART = {"seller_chat": Counterpart.SELLER, "platform_support": Counterpart.PLATFORM,
+                       "email": Counterpart.SELLER, "phone": Counterpart.SELLER}
 
 
 class Direction(StrEnum):
@@ -662,10 +681,26 @@ class Message(_Model):
     direction: Direction
     text: LongText = Field(description="At most 20,000 characters.")
     translation: LongText | None = Field(default=None, description="At most 20,000 characters.")
+    counterpart: Counterpart | None = Field(
+        default=None, description="Who it was with: seller, platform, carrier, customs or other. When absent it is read "
+        "from the channel: seller_chat, email and phone are the seller, platform_support the platform, other unknown.")
+
+    @model_serializer(mode="wrap")
+    def _no_empty_counterpart(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A case file says who a message was with only when it was recorded (older readers still read it)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("counterpart") is None:
+            data.pop("counterpart", None)
+        return data
+
+    @property
+    def party(self) -> Counterpart | None:
+        """Who the message was with: as recorded, else as its channel implies (None: not known)."""
+        return self.counterpart or CHANNEL_COUNTERPART.get(self.channel.value)
 
     @property
     def with_seller(self) -> bool:
-        return self.channel in {Channel.SELLER_CHAT, Channel.EMAIL, Channel.PHONE}
+        return self.party == Counterpart.SELLER
 
 
 class Evidence(_Model):

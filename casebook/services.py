@@ -593,10 +593,15 @@ def edit_case(book: Casebook, case_id: str, **changes: Any) -> Case:
 # -- the case log -------------------------------------------------------------------------------------------
 
 def log_message(book: Casebook, case_id: str, text: str, *, channel: str = "seller_chat", direction: str = "sent",
-                at: datetime | str | None = None, translation: str | None = None) -> Case:
-    """Append one entry to the communication log (default: a message sent to the seller, now)."""
+                at: datetime | str | None = None, translation: str | None = None, counterpart: str | None = None) -> Case:
+    """Append one entry to the communication log (default: a message sent to the seller, now).
+
+    ``counterpart`` says who it was with (seller, platform, carrier, customs, other): a call to the
+    carrier is ``channel="phone", counterpart="carrier"``. Without it the channel decides (the seller's
+    chat, e-mail and phone: the seller; platform support: the platform; another channel: not known).
+    """
     message = validate(Message, {"at": at or utc_now(), "channel": channel, "direction": direction, "text": text,
-                                  "translation": translation or None}, "message")
+                                  "translation": translation or None, "counterpart": counterpart or None}, "message")
     if not message.text:
         raise CaseInputError([problem("message.text", "field_error.message_empty")])
     if message.at > utc_now() + timedelta(hours=12):  # a clock a few hours off is forgiven; the future is not

@@ -32,7 +32,7 @@ from .rules import Rules
 from .tracking.timeline import Timeline, analyse
 
 __all__ = ["Alert", "Situation", "read", "payment_family", "settled", "is_english", "seller_conduct",
-           "evidence_timing", "tax_included", "refunded", "shorten", "customs_cleared"]
+           "evidence_timing", "tax_included", "refunded", "shorten", "excerpt", "conduct_spans", "customs_cleared"]
 
 # flags that mean the tracking is not "normal" (severity warning or problem, plus having no events at all)
 _QUIET_SEVERITIES = {Severity.INFO}
@@ -118,22 +118,120 @@ def shorten(text: str, limit: int | None = 90) -> str:
     return text
 
 
-def seller_conduct(case: Case, rules: Rules | None = None, tz: str = "Asia/Seoul") -> list[Alert]:
-    """A warning for each kind of trap a received message shows (closing the dispute, paying or talking outside)."""
+def excerpt(text: str, start: int, end: int, limit: int = 90) -> str:
+    """``text`` on one line, at most ``limit`` characters, around ``text[start:end]`` (the words that matter).
+
+    What is left out before and after is marked with an ellipsis, cut at a space when one is
+    near; a text that fits is shown whole.
+    """
+    from bisect import bisect_left
+
+    chars: list[str] = []
+    where: list[int] = []  # where each character of the one-line text is in ``text``
+    space = False
+    for index, ch in enumerate(text):
+        if ch.isspace():
+            space = bool(chars)
+            continue
+        if space:
+            chars.append(" ")
+            where.append(index)
+            space = False
+        chars.append(ch)
+        where.append(index)
+    flat = "".join(chars)
+    if len(flat) <= limit:
+        return flat
+    start, end = bisect_left(where, start), bisect_left(where, end)
+    size = len(flat)
+
+    def window(width: int) -> tuple[int, int]:  # a third of the room before the words, the rest after
+        left = max(0, start - max(0, width - (end - start)) // 3)
+        right = min(size, left + width)
+        return max(0, right - width), right
+
+    left, right = window(limit)
+    left, right = window(limit - (left > 0) - (right < size))  # room for the ellipses
+    if left > 0:  # start at a word when one starts nearby
+        cut = flat.find(" ", left, start)
+        left = cut + 1 if 0 <= cut and cut - left <= 12 else left
+    if right < size:
+        cut = flat.rfind(" ", end, right)
+        right = cut if cut >= end and right - cut <= 12 else right
+    return ("…" if left > 0 else "") + flat[left:right].strip() + ("…" if right < size else "")
+
+
+def _fold(text: str) -> str:
+    """``text`` case-folded character by character, so that indexes still point into ``text``."""
+    return "".join(folded if len(folded := ch.casefold()) == 1 else ch.lower()[:1] or ch for ch in text)
+
+
+def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    return sorted((m.start(), m.end()) for word in words if word for m in re.finditer(re.escape(_fold(word)), text))
+
+
+_CLAUSE_END = re.compile(r"[.!?;,\n。！？；，、]")
+
+
+def _payment_phrases(text: str, words: dict[str, Any]) -> list[tuple[int, int]]:
+    """Where a payment route outside the platform and money are named together (``通过微信退款``)."""
+    gap = int(words.get("off_platform_gap_chars", 20))
+    routes, money = _spans(text, words.get("off_platform_routes", [])), _spans(text, words.get("off_platform_money", []))
+    found = []
+    for r_start, r_end in routes:
+        for m_start, m_end in money:
+            if m_start < r_end and r_start < m_end:
+                continue  # the same letters ("pay" in "paypal")
+            between = text[r_end:m_start] if m_start >= r_end else text[m_end:r_start]
+            if len(between) <= gap and not _CLAUSE_END.search(between):
+                found.append((min(r_start, m_start), max(r_end, m_end)))
+    return sorted(found)
+
+
+def conduct_spans(text: str, rules: Rules | None = None) -> dict[str, tuple[int, int]]:
+    """The first place in ``text`` where each kind of trap shows (kind -> (start, end)).
+
+    Word lists from ``[conduct]`` in advice.toml, matched in any case; a payment route named
+    with money (``refund you via WeChat``) is an off-platform payment, and the route is then
+    a request to talk outside only where it also appears on its own.
+    """
     rules = rules or Rules.default()
     words = rules.advice["conduct"]
+    folded = _fold(text)
+    payment = _payment_phrases(folded, words)
+    found: dict[str, tuple[int, int]] = {}
+    for name in CONDUCT:
+        spans = _spans(folded, words[name])
+        if name == "off_platform_payment":
+            spans = sorted(spans + payment)
+        elif name == "off_platform_contact":
+            spans = [s for s in spans if not any(p[0] <= s[0] and s[1] <= p[1] for p in payment)]
+        if spans:
+            found[name] = spans[0]
+    return found
+
+
+def seller_conduct(case: Case, rules: Rules | None = None, tz: str = "Asia/Seoul") -> list[Alert]:
+    """A warning for each kind of trap a received message shows (closing the dispute, paying or talking outside).
+
+    The warning quotes the seller around the words that set it off (in the translation when the
+    message is not in English and one was logged), not merely the message's first words.
+    """
+    rules = rules or Rules.default()
     zone = ZoneInfo(tz)
     found: dict[str, Alert] = {}
     for message in sorted(case.messages, key=lambda m: m.at):
         if message.direction != Direction.RECEIVED:
             continue
-        text = f"{message.text} {message.translation or ''}".casefold()
+        shown = message.translation if message.translation and not is_english(message.text, rules) else message.text
+        where = conduct_spans(shown, rules)
+        hits = {**conduct_spans(f"{message.text} {message.translation or ''}", rules), **where}
         for name in CONDUCT:
-            if name in found or not any(word.casefold() in text for word in words[name]):
+            if name in found or name not in hits:
                 continue
-            shown = message.translation if message.translation and not is_english(message.text, rules) else message.text
+            quote = excerpt(shown, *where[name]) if name in where else shorten(shown)
             found[name] = Alert(f"warning.{name}", Severity.PROBLEM,
-                                Text(f"warning.{name}", date=message.at.astimezone(zone).date(), quote=shorten(shown)),
+                                Text(f"warning.{name}", date=message.at.astimezone(zone).date(), quote=quote),
                                 at=message.at)
     return [found[name] for name in CONDUCT if name in found]
 

@@ -24,8 +24,8 @@ import jinja2
 
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
-from .i18n import LANGS, Text, label, money, t
-from .models import Case, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
+from .i18n import LANGS, Text, aside, label, money, t, without_label
+from .models import Case, Channel, Counterpart, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
 from .playbook import Advice, advise
 from .situation import Situation, is_english, shorten, tax_included
 from .privacy import Masker
@@ -51,6 +51,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["lowerfirst"] = _lower_first
     env.globals["t"] = t
     env.globals["label"] = label
+    env.globals["aside"] = aside
     env.globals["both"] = lambda key, **values: " · ".join(dict.fromkeys(t(key, lang, **values) for lang in ("en", "ko")))
     env.globals["both_label"] = lambda member: " · ".join(dict.fromkeys(label(member, lang) for lang in ("en", "ko")))
     return env
@@ -119,7 +120,7 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
     for number, record in enumerate(case.evidence, start=1):
         facts.evidence.append({
             "n": number, "id": record.id, "file": pack_name(record, number), "kind": record.kind,
-            "caption": facts.mask(record.caption), "sha256": record.sha256, "mime": record.mime,
+            "caption": facts.mask(without_label(record.caption, record.kind)), "sha256": record.sha256, "mime": record.mime,
             "captured": record.captured_at.strftime("%Y-%m-%d %H:%M") if record.captured_at else "",
             "device": facts.mask(record.device or ""),
         })
@@ -127,7 +128,7 @@ def _gather(case: Case, *, settings: Settings | None, now: datetime | None, show
         facts.steps.append({
             "date": facts.local(message.at)[:10], "when": facts.local(message.at), "channel": message.channel,
             "sent": message.direction == Direction.SENT, "direction": message.direction,
-            "to_seller": message.with_seller,
+            "to_seller": message.with_seller, "party": message.party,
             "text": facts.mask(message.text), "translation": facts.mask(message.translation or ""),
         })
     for shipment in case.shipments:
@@ -417,12 +418,18 @@ def _said(f: Facts, step: dict[str, Any], lang: str) -> str:
     return step["translation"] if _english(f, step["translation"]) else ""
 
 
+# what a logged message was, by its channel: (sent, received); the chat forms name the channel too
+_STEP_KEYS = {Channel.PHONE: ("message.called", "message.called_me"), Channel.EMAIL: ("message.emailed", "message.emailed_me")}
+
+
 def _step_line(step: dict[str, Any], lang: str) -> str:
-    if step["sent"]:
-        who = t("message.who_seller" if step["to_seller"] else "message.who_platform", lang)
-        return t("message.sent_to", lang, who=who, channel=step["channel"])
-    who = t("message.who_seller_subject" if step["to_seller"] else "message.who_platform_subject", lang)
-    return t("message.replied", lang, who=who, channel=step["channel"])
+    """``I called the carrier`` / ``택배사에 전화했습니다``: by channel and by whom it was with."""
+    party, sent = step["party"], step["sent"]
+    if party is None or party == Counterpart.OTHER:  # with someone the log does not name
+        return t("message.got_in_touch" if sent else "message.was_contacted", lang, channel=step["channel"])
+    who = t(f"message.who_{party.value}" if sent else f"message.who_{party.value}_subject", lang)
+    keys = _STEP_KEYS.get(step["channel"], ("message.sent_to", "message.replied"))
+    return t(keys[0] if sent else keys[1], lang, who=who, channel=step["channel"])
 
 
 def _tracking_line(f: Facts, lang: str) -> str:
@@ -434,7 +441,7 @@ def _tracking_line(f: Facts, lang: str) -> str:
     parsed = parse(shipment.tracking_number)
     best = parsed.best if parsed.valid else None
     carrier = (best.name_ko if lang == "ko" else best.name) if best is not None else ""
-    line = f"{shipment.tracking_number}" + (f" ({carrier})" if carrier else "")
+    line = aside(shipment.tracking_number, carrier)
     if shipment.domestic_number:
         line += ", " + t("message.domestic", lang, number=shipment.domestic_number)
     return line

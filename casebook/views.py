@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from .i18n import label, t
+from .i18n import aside, label, t
 from .models import Case, DeadlineStatus, Severity, TrackingEvent
 
 if TYPE_CHECKING:
@@ -73,12 +73,12 @@ def case_html(case: Case, lang: str = "ko") -> str:
     rows = [
         (t("ui.case", lang), case.id),
         (t("report.order", lang), f"{label(o.platform, lang)} {o.order_id}"),
-        (t("report.item", lang), o.item_title + (f" ({o.option})" if o.option else "")),
+        (t("report.item", lang), aside(o.item_title, o.option)),
         (t("report.paid", lang), _money(o, lang)),
         (t("report.problem", lang), label(case.problem.kind, lang)),
         (t("report.stage", lang), label(case.dispute.stage, lang)),
-        (t("report.evidence", lang), str(len(case.evidence))),
-        (t("report.log", lang), str(len(case.messages))),
+        (t("report.evidence", lang), t("report.file_count", lang, n=len(case.evidence))),
+        (t("report.log", lang), t("report.message_count", lang, n=len(case.messages))),
     ]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f"{STYLE}<div class='casebook-view casebook-case'><table>{body}</table></div>"

@@ -309,3 +309,54 @@ def test_an_item_in_hand_can_be_disputed_before_the_11th_day():
     assert window.ok, window.text("en")
     waiting = make(ship_date="2026-03-03")
     assert not next(c for c in advise(waiting, now=at("2026-03-06")).checks if c.key == "window").ok
+
+
+# -- a seller's traps: which words, and the quote around them ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("通过微信退款", ["off_platform_payment"]),
+    ("亲，我们可以通过微信退款给您，请加我微信 abc123", ["off_platform_payment", "off_platform_contact"]),
+    ("我们用支付宝直接退款给你", ["off_platform_payment"]),
+    ("退款到你的银行卡，请告诉我卡号", ["off_platform_payment"]),
+    ("We will refund you via WeChat, please add me", ["off_platform_payment"]),
+    ("I can send the money back through Alipay", ["off_platform_payment"]),
+    ("Please pay with PayPal friends and family", ["off_platform_payment"]),
+    ("카톡으로 환불해 드릴게요", ["off_platform_payment"]),
+    ("환불은 카톡으로 해드릴게요", ["off_platform_payment"]),
+    ("계좌로 환불해 드리겠습니다", ["off_platform_payment"]),
+    ("위챗으로 보상해 드릴게요", ["off_platform_payment"]),
+    ("Please add me on WeChat, the refund will come from AliExpress as usual", ["off_platform_contact"]),
+    ("亲，请加我微信 abc12345，我们私下解决。", ["off_platform_contact"]),
+    ("We have shipped a replacement today; the tracking number is below.", []),
+    ("Please cancel the dispute and I will refund you directly", ["close_dispute", "off_platform_payment"]),
+])
+def test_off_platform_payment_is_caught_in_chinese_korean_and_english(text, kinds):
+    from casebook.situation import CONDUCT, conduct_spans
+
+    assert [name for name in CONDUCT if name in conduct_spans(text)] == kinds
+
+
+def test_the_warning_quotes_the_words_that_set_it_off(book):
+    from casebook import services
+    from casebook.situation import excerpt, seller_conduct
+
+    long = ("Hello my friend, thank you for your order and your patience. We are very sorry for the delay of the parcel, "
+            "the logistics company had a problem in the warehouse. We can give you the full money back through Alipay, "
+            "just send me your account.")
+    assert excerpt(long, long.index("money"), long.index("Alipay") + 6) == \
+        "…We can give you the full money back through Alipay, just send me your account."
+    middle = "Some words first. " * 6 + "Then we refund you through WeChat today. " + "And more words after it. " * 6
+    assert excerpt(middle, middle.index("refund"), middle.index("WeChat") + 6) == \
+        "…first. Then we refund you through WeChat today. And more words after it. And more…"
+    assert excerpt("short and whole", 0, 5) == "short and whole"
+    assert len(excerpt("x" * 300, 150, 155)) == 90
+    case_id = services.new_case(book, {
+        "order_id": "8100000000000077", "item_title": "charger", "price": "23900", "order_date": "2026-03-02",
+        "problem_kind": "defective"}, today="2026-03-18").case_id
+    services.log_message(book, case_id, "亲爱的顾客，非常抱歉给您带来不便。我们已经和工厂核实过了，这批充电器可能有问题。为了尽快解决问题，我们可以通过微信退款给您。",
+                         direction="received", at="2026-03-16T11:00+09:00")
+    alerts = seller_conduct(book.get(case_id))
+    assert [a.name for a in alerts] == ["off_platform_payment"]
+    assert alerts[0].text("ko") == (
+        "2026-03-16에 판매자가 알리익스프레스 밖에서 결제나 환불을 하자고 했습니다(\"亲爱的顾客，非常抱歉给您带来不便。我们已经和工厂核实过了，"
+        "这批充电器可能有问题。为了尽快解决问题，我们可以通过微信退款给您。\"). 플랫폼 밖 결제는 보호받지 못하니 거절하고 모든 처리를 주문 안에서 하세요.")

@@ -255,3 +255,58 @@ def test_a_korean_tracking_event_is_never_a_placeholder_in_the_english_message(b
                                                "2026-10-05 10:00 [Shenzhen] 离开处理中心\n", today="2026-11-01")
     english = services.summarise(book, saved.case.id, today="2026-11-01").message("en")
     assert '"Held by customs"' in english and "a status in Korean" not in english and "세관" not in english
+
+
+def test_a_call_to_the_carrier_is_told_by_channel_and_counterpart(seeded):
+    """A call logged as `casebook message --channel phone --with carrier` is not a message to the seller."""
+    from casebook import services
+    from casebook.cli import main
+
+    before = len(seeded.get("seed-c").seller_messages())
+    assert main(["-C", str(seeded.path), "message", "seed-c", "--channel", "phone", "--with", "carrier",
+                 "--text", "Asked the carrier about the parcel", "--at", "2026-06-21T10:00+09:00"]) == 0
+    services.log_message(seeded, "seed-c", "택배사에서 허브에 있다고 다시 전화함", channel="phone", counterpart="carrier",
+                         direction="received", at="2026-06-21T15:00+09:00")
+    case = seeded.get("seed-c")
+    assert len(case.seller_messages()) == before  # a call to the carrier is not contacting the seller
+    now = datetime(2026, 6, 22, 12, tzinfo=KST)
+    summary = summarise(case, now=now)
+    assert '- 2026-06-21: I called the carrier: "Asked the carrier about the parcel"\n' in summary.message("en")
+    assert '- 2026-06-21: 택배사에 전화했습니다: "Asked the carrier about the parcel"\n' in summary.message("ko")
+    assert "I wrote to the seller (phone)" not in summary.message("en")
+    markdown = report_markdown(case, now=now)
+    assert "· phone · 전화 · the carrier · 택배사: Asked the carrier about the parcel" in markdown
+    assert "· received · 받음 · phone · 전화 · the carrier · 택배사: 택배사에서 허브에 있다고 다시 전화함" in markdown
+
+
+@pytest.mark.parametrize(("channel", "counterpart", "direction", "en", "ko"), [
+    ("phone", None, "sent", "I called the seller", "판매자에게 전화했습니다"),
+    ("phone", "platform", "sent", "I called the platform", "플랫폼에 전화했습니다"),
+    ("phone", "carrier", "received", "The carrier called me", "택배사에서 전화가 왔습니다"),
+    ("email", None, "sent", "I e-mailed the seller", "판매자에게 이메일을 보냈습니다"),
+    ("email", "customs", "received", "Customs e-mailed me", "세관에서 이메일이 왔습니다"),
+    ("seller_chat", None, "sent", "I wrote to the seller (seller chat)", "판매자에게 메시지를 보냈습니다 (판매자 채팅)"),
+    ("seller_chat", None, "received", "The seller replied (seller chat)", "판매자에게서 답변이 왔습니다 (판매자 채팅)"),
+    ("platform_support", None, "sent", "I wrote to the platform (platform support)",
+     "플랫폼에 메시지를 보냈습니다 (플랫폼 고객센터)"),
+    ("other", None, "sent", "I got in touch (other channel)", "연락했습니다 (기타 경로)"),
+    ("other", "other", "received", "I was contacted (other channel)", "연락을 받았습니다 (기타 경로)"),
+])
+def test_each_logged_step_reads_by_channel_and_counterpart(channel, counterpart, direction, en, ko):
+    from casebook.models import Message
+    from casebook.summary import _step_line
+
+    message = Message(at="2026-06-21T10:00+09:00", channel=channel, direction=direction, text="x", counterpart=counterpart)
+    step = {"sent": direction == "sent", "channel": message.channel, "party": message.party}
+    assert (_step_line(step, "en"), _step_line(step, "ko")) == (en, ko)
+    assert message.with_seller == (message.party is not None and message.party.value == "seller")
+
+
+def test_a_case_file_names_the_counterpart_only_when_it_was_given():
+    from casebook.models import Message
+
+    derived = Message(at="2026-06-21T10:00+09:00", channel="phone", direction="sent", text="x")
+    assert "counterpart" not in derived.model_dump_json() and derived.party.value == "seller"
+    given = Message(at="2026-06-21T10:00+09:00", channel="phone", direction="sent", text="x", counterpart="carrier")
+    assert '"counterpart":"carrier"' in given.model_dump_json()
+    assert Message.model_validate_json(given.model_dump_json()) == given

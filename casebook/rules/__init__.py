@@ -67,6 +67,9 @@ def _check_value(where: str, key: str, value: Any) -> None:
     elif key.endswith("_hours"):
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 24 * 365:
             raise ConfigError(f"{where}: must be a whole number of hours from 0 to {24 * 365}, got {value!r}")
+    elif key.endswith("_chars"):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 200:
+            raise ConfigError(f"{where}: must be a whole number of characters from 0 to 200, got {value!r}")
     elif key.endswith("_share"):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
             raise ConfigError(f"{where}: must be a share from 0 to 1, got {value!r}")

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..errors import TrackingNumberError
+from ..i18n import aside
 from .registry import Pattern, Registry, default_registry, make_checker
 
 __all__ = [
@@ -136,14 +137,14 @@ class Candidate:
     def name(self) -> str:
         parts = self.parts
         if "operator" in parts:
-            return f"{parts['operator']} ({parts.get('service', 'S10')})"
+            return aside(parts["operator"], parts.get("service", "S10"))
         return self._registry.carriers[self.carrier].name_en
 
     @property
     def name_ko(self) -> str:
         parts = self.parts
         if "operator" in parts:
-            return f"{parts.get('operator_ko', parts['operator'])} ({parts.get('service_ko', 'S10')})"
+            return aside(parts.get("operator_ko", parts["operator"]), parts.get("service_ko", "S10"))
         return self._registry.carriers[self.carrier].name_ko
 
     @property
@@ -279,7 +280,7 @@ class TrackingNumber:
             best = self.best
             name = best.name_ko if lang == "ko" else best.name
             check = t({True: "number.check_ok", False: "number.check_wrong", None: "number.check_none"}[best.checksum], lang)
-            return f"{self.number}  {t('number.ok', lang)}  {name} ({check})"
+            return f"{self.number}  {t('number.ok', lang)}  {name} · {check}"
         assert self.reason is not None
         line = f"{self.number or self.input!r}  {t('number.invalid', lang)}  {self.reason.text(lang)}"
         if self.suggestions:

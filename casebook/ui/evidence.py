@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from .. import services
 from ..evidence import thumbnail
-from ..i18n import label
+from ..i18n import label, without_label
 from ..models import EvidenceKind
 from ..store import Casebook
 from ..views import checklist_html, verify_html
@@ -131,7 +131,7 @@ class EvidencePanel(CasePanel):
         self.integrity.value = verify_html(report.issues, report.evidence_count, self.lang)
         case = self.book.get(report.case_id)
         self.thumbnails.children = [self._thumbnail(case, record) for record in case.evidence]
-        self.remove_which.options = [(f"{r.id} · {label(r.kind, self.lang)} · {(r.caption or r.original_name or '')[:30]}",
+        self.remove_which.options = [(f"{r.id} · {label(r.kind, self.lang)} · {(without_label(r.caption, r.kind) or r.original_name or '')[:30]}",
                                       r.id) for r in case.evidence]
         self.remove_which.value = None
         self.remove_button.disabled = True
@@ -141,7 +141,7 @@ class EvidencePanel(CasePanel):
             self.remove_button.disabled = not (self.case_id and change["new"])
 
     def _thumbnail(self, case: Any, record: Any) -> w.Widget:
-        caption = html.escape(f"{record.id} {label(record.kind, self.lang)}") + f"<br>{html.escape(record.caption[:40])}"
+        caption = html.escape(f"{record.id} {label(record.kind, self.lang)}") + f"<br>{html.escape(without_label(record.caption, record.kind)[:40])}"
         text = w.HTML(f"<small>{caption}</small>")
         preview = thumbnail((self.book.evidence_dir(case.id) / record.file).read_bytes(), record.mime, 120)
         if preview is not None:

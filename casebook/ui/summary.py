@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from .. import services
 from ..i18n import t
-from ..models import Channel, Direction
+from ..models import CHANNEL_COUNTERPART, Channel, Counterpart, Direction
 from ..store import Casebook
 from ..views import advice_html, download_html
 from .base import CasePanel, options
@@ -46,12 +46,17 @@ class SummaryPanel(CasePanel):
         self.log_channel = w.Dropdown(options=options(Channel, self.lang), value="seller_chat",
                                       layout=w.Layout(width="auto", max_width="100%"))
         self.log_channel.add_class("casebook-log-channel")
+        # who it was with: follows the channel (a phone call is with the seller) until changed (a call to the carrier)
+        self.log_with = w.Dropdown(options=options(Counterpart, self.lang), value="seller",
+                                   layout=w.Layout(width="auto", max_width="100%"))
+        self.log_with.add_class("casebook-log-with")
+        self.log_channel.observe(self._channel_changed, names="value")
         self.log_direction = w.ToggleButtons(options=options(Direction, self.lang), value="sent")
         self.log_text = w.Textarea(layout=w.Layout(width="100%", max_width="46em", height="5em"))
         self.log_text.add_class("casebook-log-text")
         self.log_button = self.button("ui.log", self.log_message, css="casebook-log-message", icon="comment")
         self.log_title = w.HTML()
-        log_box = w.VBox([self.log_title, w.HBox([self.log_channel, self.log_direction], layout=w.Layout(flex_flow="row wrap")),
+        log_box = w.VBox([self.log_title, w.HBox([self.log_channel, self.log_with, self.log_direction], layout=w.Layout(flex_flow="row wrap")),
                           self.log_text, self.log_button])
         self.widget = w.VBox([self.header, self.readiness, self.message_lang, self.message,
                               w.HBox(list(self.buttons.values()), layout=w.Layout(flex_flow="row wrap")), self.links,
@@ -66,7 +71,7 @@ class SummaryPanel(CasePanel):
 
     def relabel(self) -> None:
         self._titles()
-        for widget, enum in ((self.log_channel, Channel), (self.log_direction, Direction)):
+        for widget, enum in ((self.log_channel, Channel), (self.log_with, Counterpart), (self.log_direction, Direction)):
             chosen = widget.value
             widget.options = options(enum, self.lang)
             widget.value = chosen
@@ -95,12 +100,15 @@ class SummaryPanel(CasePanel):
         else:
             self.message.value = summary.message(self.message_lang.value)
 
+    def _channel_changed(self, change: dict) -> None:
+        self.log_with.value = CHANNEL_COUNTERPART.get(change["new"], Counterpart.OTHER).value
+
     def log_message(self) -> int:
         """Record the message in the case's log and refresh readiness (e.g. after first contacting the seller)."""
         if not self.need_case():
             return 0
         case = services.log_message(self.book, self.case_id, self.log_text.value, channel=self.log_channel.value,
-                                    direction=self.log_direction.value)
+                                    direction=self.log_direction.value, counterpart=self.log_with.value)
         self.log_text.value = ""
         self.refresh()
         self._banner()
