@@ -85,6 +85,14 @@ def has_tracking(case: Case) -> bool:
     return any(s.events or s.snapshots for s in case.shipments)
 
 
+def _item_applies(case: Case, condition: str, rules: Rules) -> bool:
+    if condition == "always":
+        return True
+    if condition == "tax_included":
+        return _situation.tax_included(case, rules)
+    raise ConfigError(f"rules.checklists: condition {condition!r} is unknown; accepted: always, tax_included")
+
+
 def checklist(case: Case, rules: Rules | None = None, *, kind: ProblemKind | None = None) -> list[ChecklistItem]:
     """The evidence this problem kind (or the situation ``kind`` the advice read) needs, each present or missing."""
     rules = rules or Rules.default()
@@ -92,6 +100,8 @@ def checklist(case: Case, rules: Rules | None = None, *, kind: ProblemKind | Non
     out = []
     for key, required in rules.checklists["kinds"][(kind or case.problem.kind).value]:
         spec = items[key]
+        if not _item_applies(case, spec.get("applies", "always"), rules):
+            continue
         kinds = set(spec["satisfied_by"])
         ids = tuple(e.id for e in case.evidence if e.kind.value in kinds)
         present = bool(ids) or ("@tracking" in kinds and has_tracking(case))

@@ -216,6 +216,45 @@ def test_a_refunded_case_has_no_chargeback_or_paypal_deadline():
         assert dated(case, key, now=at("2026-03-28")).status == "not_applicable"
 
 
+def _duty_case(tax_included: bool | None, evidence: list[str] = ()) -> Case:
+    problem = {"kind": "duty_charged", "description": "The courier collected KRW 28,600 of duty and VAT on delivery.",
+               "duty_paid": {"amount": "28600", "currency": "KRW"}}
+    if tax_included is not None:
+        problem["tax_included"] = tax_included
+    files = [{"id": f"E{n:02d}", "kind": kind, "file": f"{n}.jpg", "sha256": "0" * 64, "size": 1, "mime": "image/jpeg",
+              "added_at": "2026-03-15T00:00:00+00:00"} for n, kind in enumerate(evidence, start=1)]
+    return Case.model_validate({"id": "t", "order": order_data(received_date="2026-03-14"), "problem": problem,
+                                "evidence": files})
+
+
+def test_duty_charged_asks_for_the_duty_receipt_and_the_tax_included_listing_not_customs_hold_papers():
+    items = checklist(_duty_case(True))
+    assert [(i.key, i.required) for i in items] == [("duty_receipt", True), ("listing_tax_included", True),
+                                                    ("order_record", False)]
+    assert "customs" not in [i.key for i in items]
+    assert items[0].label("ko") == "관세 납부 영수증 또는 납부 확인서" and "tax" in items[1].label("en").lower()
+    # an ordinary listing promised nothing: no "tax included" screenshot is asked for
+    assert [i.key for i in checklist(_duty_case(False))] == ["duty_receipt", "order_record"]
+    # the description saying "tax included" counts as the listing's promise
+    said = _duty_case(None)
+    said = said.model_copy(update={"problem": said.problem.model_copy(
+        update={"description": "The listing said tax included, yet I paid KRW 28,600 on delivery."})})
+    assert "listing_tax_included" in [i.key for i in checklist(said)]
+    done = {i.key: i.present for i in checklist(_duty_case(True, ["customs_document", "product_page_screenshot"]))}
+    assert done == {"duty_receipt": True, "listing_tax_included": True, "order_record": False}
+
+
+def test_an_unknown_checklist_condition_is_a_config_error():
+    import copy
+    from dataclasses import replace
+
+    tables = copy.deepcopy(Rules.default().checklists)
+    tables["items"]["duty_receipt"]["applies"] = "sometimes"
+    rules = replace(Rules.default(), checklists=tables)
+    with pytest.raises(ConfigError, match="sometimes"):
+        checklist(_duty_case(True), rules)
+
+
 def test_a_platform_deadline_at_midnight_pacific_is_shown_correctly_in_korea():
     case = make(ship_date="2026-03-03", received_date="2026-03-16")  # latest_open: 2026-03-31 (PDT, UTC-7)
     item = dated(case, "latest_open")
