@@ -28,6 +28,7 @@ from .models import (
     ProblemKind,
     RefundType,
     Remedy,
+    days_between,
     utc_now,
 )
 from .remedy import RemedyPlan, decide
@@ -360,7 +361,7 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
         else:
             due = datetime.combine(day + timedelta(days=1), time(0, 0), rule_tz) - timedelta(seconds=1)
         due_local = due.astimezone(user_tz)
-        days_left = (due_local.date() - now.astimezone(user_tz).date()).days
+        days_left = days_between(now, due_local, user_tz)
         ahead = due > now
         if kind == "deadline":
             status = DeadlineStatus.UPCOMING if ahead else DeadlineStatus.PAST
