@@ -989,10 +989,10 @@ class _Planner:
             self.duty_refund_route()
 
     def any_reason_return(self) -> None:
-        """The 90-day any-reason return as a way out, when the item is in hand and the window is open."""
+        """The 90-day any-reason return as a way out, when the item is in hand and the window is open (the rule
+        applies only then: ``return_route``)."""
         window = self.d("kr_return_90", DeadlineStatus.AVAILABLE)
-        if window is None or self.case.order.received_date is None or self.sit.kind in (
-                ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED, ProblemKind.CUSTOMS_HOLD):
+        if window is None or not _in_hand(self.case, self.sit) or self.sit.kind in _NEVER_ARRIVED:
             return
         self.add("step.return_any_reason_fallback", DATED, window, date=window.when, days=window.days_left)
 
