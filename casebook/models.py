@@ -25,10 +25,11 @@ import html
 import json
 import math
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -85,6 +86,8 @@ __all__ = [
     "CASE_ID_PATTERN",
     "check_case_id",
     "utc_now",
+    "days_between",
+    "days_since",
     "parse_case",
     "validate",
     "parse_stored_case",
@@ -198,6 +201,30 @@ Url = Annotated[StrictStr, _bounded_text(URL_MAX)]
 def utc_now() -> datetime:
     """The current time, tz-aware, in UTC (what the store records)."""
     return datetime.now(timezone.utc)
+
+
+def days_between(start: date | datetime, end: date | datetime, tz: str | tzinfo) -> int:
+    """Calendar days from ``start`` to ``end``, each read as a day in the shopper's time zone ``tz``.
+
+    The one way casebook counts "N days since/ago/left": an event at 23:00 yesterday was
+    1 day ago, whatever the hour now. A moment is taken as its day in ``tz``; a date is
+    already a day. Negative when ``end`` is the earlier day.
+    """
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+
+    def day(value: date | datetime) -> date:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("a moment to count days from must be timezone-aware")
+            return value.astimezone(zone).date()
+        return value
+
+    return (day(end) - day(start)).days
+
+
+def days_since(start: date | datetime, now: date | datetime, tz: str | tzinfo) -> int:
+    """``days_between(start, now, tz)``, never negative (a day count shown to the shopper)."""
+    return max(0, days_between(start, now, tz))
 
 
 class Platform(StrEnum):

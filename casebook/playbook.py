@@ -28,6 +28,7 @@ from .models import (
     ProblemKind,
     RefundType,
     Remedy,
+    days_between,
     utc_now,
 )
 from .remedy import RemedyPlan, decide
@@ -85,6 +86,14 @@ def has_tracking(case: Case) -> bool:
     return any(s.events or s.snapshots for s in case.shipments)
 
 
+def _item_applies(case: Case, condition: str, rules: Rules) -> bool:
+    if condition == "always":
+        return True
+    if condition == "tax_included":
+        return _situation.tax_included(case, rules)
+    raise ConfigError(f"rules.checklists: condition {condition!r} is unknown; accepted: always, tax_included")
+
+
 def checklist(case: Case, rules: Rules | None = None, *, kind: ProblemKind | None = None) -> list[ChecklistItem]:
     """The evidence this problem kind (or the situation ``kind`` the advice read) needs, each present or missing."""
     rules = rules or Rules.default()
@@ -92,6 +101,8 @@ def checklist(case: Case, rules: Rules | None = None, *, kind: ProblemKind | Non
     out = []
     for key, required in rules.checklists["kinds"][(kind or case.problem.kind).value]:
         spec = items[key]
+        if not _item_applies(case, spec.get("applies", "always"), rules):
+            continue
         kinds = set(spec["satisfied_by"])
         ids = tuple(e.id for e in case.evidence if e.kind.value in kinds)
         present = bool(ids) or ("@tracking" in kinds and has_tracking(case))
@@ -207,8 +218,45 @@ def card_payment(case: Case, rules: Rules | None = None) -> bool:
     return _situation.payment_family(case, rules) in (PaymentFamily.CARD, PaymentFamily.UNKNOWN)
 
 
-def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> bool:
+# Kinds whose item never reached the shopper: there is nothing to send back.
+_NEVER_ARRIVED = (ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED, ProblemKind.CUSTOMS_HOLD)
+# Stages where the platform has said no (and nothing was refunded in full: that is ``settled``).
+_REFUSED = (DisputeStage.DECIDED, DisputeStage.APPEALED, DisputeStage.CLOSED)
+# Conditions that read another rule's date: worked out after every other rule.
+_READS_DATES = {"return_route": ("latest_open",)}
+
+
+def _in_hand(case: Case, situation: Situation) -> bool:
+    """The shopper has the item: recorded as received (all or some of it), or scanned as delivered to them."""
+    o, p = case.order, case.problem
+    return o.received_date is not None or bool(p.received_quantity) or (
+        situation.timeline.delivered_at is not None and situation.kind != ProblemKind.DELIVERED_NOT_RECEIVED)
+
+
+def _return_route(case: Case, situation: Situation, rules: Rules, dated: dict[str, Deadline]) -> bool:
+    """The 90-day any-reason return concerns this case: it is the route (a change of mind), or the way left
+    with the item in hand once the dispute cannot help (refused, its window passed, or duty on an ordinary
+    listing, which comes back only for an item returned unchanged). Never for an item that did not arrive,
+    nor once the money is back."""
+    if case.order.platform.value != "aliexpress" or situation.settled:
+        return False
+    if situation.kind == ProblemKind.CHANGE_OF_MIND:
+        return True
+    if situation.kind in _NEVER_ARRIVED or not _in_hand(case, situation):
+        return False
+    stage = case.dispute.stage
+    if stage in _REFUSED or _no_dispute(case, situation, rules):
+        return True
+    latest = dated.get("latest_open")
+    return stage == DisputeStage.NOT_OPENED and latest is not None and latest.status == DeadlineStatus.PAST
+
+
+def _applies(case: Case, condition: str, situation: Situation, rules: Rules,
+             dated: dict[str, Deadline] | None = None) -> bool:
+    """Whether a deadline rule's ``applies`` condition holds. ``dated``: the rules already worked out (for the
+    conditions in ``_READS_DATES``)."""
     o, d = case.order, case.dispute
+    dispute_route = not _no_dispute(case, situation, rules)
     # the day the parcel arrived: as the shopper recorded it, else as tracking says (a delivered scan counts for
     # the platform even when nothing reached the shopper)
     scanned = situation.timeline.delivered_at
@@ -219,6 +267,13 @@ def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> 
         return d.stage == DisputeStage.NOT_OPENED
     if condition == "dispute_not_opened_not_received":
         return d.stage == DisputeStage.NOT_OPENED and o.received_date is None
+    # the same, for a case that goes through a dispute (not a change of mind, not duty on an ordinary listing)
+    if condition == "dispute_to_open":
+        return d.stage == DisputeStage.NOT_OPENED and dispute_route
+    if condition == "dispute_to_open_not_received":
+        return d.stage == DisputeStage.NOT_OPENED and o.received_date is None and dispute_route
+    if condition == "not_received_dispute_route":
+        return o.received_date is None and dispute_route
     if condition == "dispute_open":
         return d.stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING, DisputeStage.MEDIATION)
     if condition == "not_received_yet":
@@ -234,11 +289,15 @@ def _applies(case: Case, condition: str, situation: Situation, rules: Rules) -> 
         return arrived is None and short and o.platform.value == "aliexpress"
     if condition == "aliexpress":
         return o.platform.value == "aliexpress"
+    if condition == "return_route":
+        return _return_route(case, situation, rules, dated or {})
     # a payment's own dispute is no route for a return or a customs refund
+    # (nor once the money is back: nothing is left to charge back)
     if condition == "card_payment":
-        return situation.payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN) and not _no_dispute(case, situation, rules)
+        return situation.payment in (PaymentFamily.CARD, PaymentFamily.UNKNOWN) and dispute_route and \
+            not situation.settled
     if condition == "paypal_payment":
-        return situation.payment == PaymentFamily.PAYPAL and not _no_dispute(case, situation, rules)
+        return situation.payment == PaymentFamily.PAYPAL and dispute_route and not situation.settled
     if condition == "in_transit_normal":
         return o.received_date is None and d.stage == DisputeStage.NOT_OPENED and situation.tracking_normal and \
             situation.kind in (ProblemKind.NOT_RECEIVED, ProblemKind.LATE_DELIVERY)
@@ -278,17 +337,22 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
         raise ValueError("now must be timezone-aware")
     situation = situation or _situation.read(case, now=now, tz=tz, rules=rules)
     user_tz = ZoneInfo(tz)
-    out = []
-    for key, spec in rules.deadlines.items():
+    out: list[Deadline] = []
+    dated: dict[str, Deadline] = {}
+    # a rule whose condition reads other rules' dates comes after them
+    ordered = sorted(rules.deadlines.items(), key=lambda item: item[1].get("applies", "always") in _READS_DATES)
+    for key, spec in ordered:
         kind = spec.get("kind", "deadline")
         base: dict[str, Any] = dict(key=key, rule_timezone=spec["timezone"], source=spec.get("source", ""),
                                     opens=kind in _START_OF_DAY, kind=kind)
-        if not _applies(case, spec.get("applies", "always"), situation, rules):
+        if not _applies(case, spec.get("applies", "always"), situation, rules, dated):
             out.append(Deadline(status=DeadlineStatus.NOT_APPLICABLE, **base))
+            dated[key] = out[-1]
             continue
         anchor = _anchor(case, spec["anchor"], situation, tz)
         if anchor is None:
             out.append(Deadline(status=DeadlineStatus.CANNOT_COMPUTE, missing=spec["anchor"], **base))
+            dated[key] = out[-1]
             continue
         day = _add_months(anchor, int(spec["months"])) if "months" in spec else anchor + timedelta(days=int(spec["days"]))
         rule_tz = ZoneInfo(spec["timezone"])
@@ -297,7 +361,7 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
         else:
             due = datetime.combine(day + timedelta(days=1), time(0, 0), rule_tz) - timedelta(seconds=1)
         due_local = due.astimezone(user_tz)
-        days_left = (due_local.date() - now.astimezone(user_tz).date()).days
+        days_left = days_between(now, due_local, user_tz)
         ahead = due > now
         if kind == "deadline":
             status = DeadlineStatus.UPCOMING if ahead else DeadlineStatus.PAST
@@ -306,8 +370,9 @@ def deadlines(case: Case, *, now: datetime | None = None, tz: str = DEFAULT_TZ, 
         else:
             status = DeadlineStatus.UPCOMING if ahead else DeadlineStatus.AVAILABLE
         out.append(Deadline(status=status, day=day, due=due, due_local=due_local, days_left=days_left, **base))
-    order = list(DeadlineStatus)
-    out.sort(key=lambda d: (order.index(d.status), d.due or datetime.max.replace(tzinfo=timezone.utc)))
+        dated[key] = out[-1]
+    order, position = list(DeadlineStatus), {key: n for n, key in enumerate(rules.deadlines)}
+    out.sort(key=lambda d: (order.index(d.status), d.due or datetime.max.replace(tzinfo=timezone.utc), position[d.key]))
     return out
 
 
@@ -383,9 +448,10 @@ class LadderStep:
     current: bool
     when_text: Text
     label_values: dict[str, Any] = field(default_factory=dict)
+    label_key: str = ""  # the catalogue key of its name when it is not ``ladder.<key>`` (a return, not a dispute)
 
     def label(self, lang: str = "ko") -> str:
-        return Text(f"ladder.{self.key}", **self.label_values)(lang)
+        return Text(self.label_key or f"ladder.{self.key}", **self.label_values)(lang)
 
     def when(self, lang: str = "ko") -> str:
         return self.when_text(lang)
@@ -743,7 +809,9 @@ class _Planner:
                 self.add("step.done", NOW)
             return
         self.conduct()
-        if stage in (DisputeStage.DECIDED, DisputeStage.CLOSED, DisputeStage.APPEALED):
+        if stage in _REFUSED and self.sit.kind == ProblemKind.CHANGE_OF_MIND:
+            self.change_of_mind()  # a dispute for a change of mind cannot succeed: the return is the way
+        elif stage in _REFUSED:
             self.refused()
         elif stage in (DisputeStage.OPENED, DisputeStage.NEGOTIATING, DisputeStage.MEDIATION):
             self.in_dispute()
@@ -921,10 +989,10 @@ class _Planner:
             self.duty_refund_route()
 
     def any_reason_return(self) -> None:
-        """The 90-day any-reason return as a way out, when the item is in hand and the window is open."""
+        """The 90-day any-reason return as a way out, when the item is in hand and the window is open (the rule
+        applies only then: ``return_route``)."""
         window = self.d("kr_return_90", DeadlineStatus.AVAILABLE)
-        if window is None or self.case.order.received_date is None or self.sit.kind in (
-                ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED, ProblemKind.CUSTOMS_HOLD):
+        if window is None or not _in_hand(self.case, self.sit) or self.sit.kind in _NEVER_ARRIVED:
             return
         self.add("step.return_any_reason_fallback", DATED, window, date=window.when, days=window.days_left)
 
@@ -975,6 +1043,11 @@ def _ladder(case: Case, sit: Situation, rules: Rules, dated: dict[str, Deadline]
         "wallet": Text("ladder.wallet.when"),
     }
     no_dispute = _no_dispute(case, sit, rules)
+    labels: dict[str, str] = {}
+    if no_dispute:  # a return (and for duty, customs) instead of a dispute: the seller and AliExpress say so
+        when["seller"] = Text("ladder.seller.when_return")
+        when["platform"] = Text("ladder.platform_return.when", open=phone["open"], close=phone["close"])
+        labels["platform"] = "ladder.platform_return"
     rungs = []
     for key in rules.guide["ladder"]["order"]:
         values: dict[str, Any] = {}
@@ -993,5 +1066,6 @@ def _ladder(case: Case, sit: Situation, rules: Rules, dated: dict[str, Deadline]
                                           limit is not None and limit.status == DeadlineStatus.UPCOMING)
         elif key == "kca":
             applies = not no_dispute
-        rungs.append(LadderStep(key, applies=applies, current=key == current, when_text=when[key], label_values=values))
+        rungs.append(LadderStep(key, applies=applies, current=key == current, when_text=when[key], label_values=values,
+                                label_key=labels.get(key, "")))
     return rungs

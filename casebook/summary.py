@@ -25,7 +25,8 @@ import jinja2
 from .errors import CasebookError
 from .evidence import pack_copies, pack_name, thumbnail
 from .i18n import LANGS, Text, aside, label, money, t, without_label
-from .models import Case, Channel, Counterpart, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy, TrackingEvent, utc_now
+from .models import (Case, Channel, Counterpart, DeadlineStatus, Direction, Money, Payer, PaymentFamily, ProblemKind, Remedy,
+                     TrackingEvent, days_between, days_since, utc_now)
 from .playbook import Advice, advise
 from .situation import Situation, is_english, shorten, tax_included
 from .privacy import Masker
@@ -170,12 +171,11 @@ def _event_shown(f: Facts, event: TrackingEvent, lang: str) -> str:
 def _problem_paragraph(f: Facts, lang: str) -> str:
     """One paragraph shaped by the situation: the facts a dispute officer checks first."""
     p, o, kind = f.case.problem, f.order, f.advice.kind
-    today = f.now.astimezone(f.tz).date()
     last = f.events[0] if f.events else None
     parts: list[str] = []
     if kind.is_delivery_problem:
         promised = o.promised_by
-        late = (today - promised).days if promised is not None else None
+        late = days_between(promised, f.now, f.tz) if promised is not None else None
         if kind == ProblemKind.DELIVERED_NOT_RECEIVED:
             delivered = f.advice_situation.delivered_on
             parts.append(t("message.delivered_not_received", lang, date=delivered) if delivered else
@@ -192,7 +192,7 @@ def _problem_paragraph(f: Facts, lang: str) -> str:
             where = f" ({f.mask(last.location or '')})" if last.location else ""
             event = _event_shown(f, last, lang)
             parts.append(t("message.last_event", lang, event=event, where=where,
-                           date=f.local(last.time)[:10], days=max(0, (f.now - last.time).days)))
+                           date=f.local(last.time)[:10], days=days_since(last.time, f.now, f.tz)))
         elif last is None and f.case.shipment and f.case.shipment.tracking_number:
             parts.append(t("message.no_events", lang))
     if f.advice_situation.missing and o.quantity > 1:
@@ -478,12 +478,11 @@ def seller_first_message_zh(case: Case, *, now: datetime | None = None, settings
 def _seller_first_zh(f: Facts) -> str:
     o, plan, sit = f.order, f.advice.plan, f.advice_situation
     assert plan is not None
-    today = f.now.astimezone(f.tz).date()
     promised = o.promised_by
     en = (lambda m: money(m.amount, m.currency, "en") if m is not None else "")
     return _TEXT.get_template("seller_first_zh.txt.j2").render(
         o=o, item=f.mask(o.item_title) + (f", {f.mask(o.option)}" if o.option else ""), kind=f.advice.kind.value,
-        promised=promised, late=(today - promised).days if promised else 0, missing=sit.missing,
+        promised=promised, late=days_between(promised, f.now, f.tz) if promised else 0, missing=sit.missing,
         received=o.quantity - sit.missing, quantity=o.quantity, duty=en(f.case.problem.duty_paid),
         tax_included=tax_included(f.case, f.settings.rules), remedy=plan.remedy.value, amount=en(plan.amount),
         not_due=plan.basis.key == "basis.not_yet_due",

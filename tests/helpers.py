@@ -71,7 +71,7 @@ def full_case(case_id: str = "full-case") -> Case:
             domestic_carrier="kr.cjlogistics",
             events=[TrackingEvent(time=datetime(2026, 3, 10, 9, 30, tzinfo=timezone(timedelta(hours=8))),
                                   description="离开处理中心", location="深圳", translation="Left the sorting centre",
-                                  status=TrackingStatus.IN_TRANSIT, sub_status="InTransit_Departure", carrier="un.upu.s10")],
+                                  status=TrackingStatus.IN_TRANSIT, sub_status="InTransit_Other", carrier="un.upu.s10")],
             snapshots=[TrackingSnapshot(fetched_at=datetime(2026, 3, 11, 1, 0, tzinfo=timezone.utc), source="offline",
                                         number="RA123456785CN", status=TrackingStatus.IN_TRANSIT, events=[],
                                         raw={"k": [1, "둘", None]})],

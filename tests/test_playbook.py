@@ -150,10 +150,109 @@ def test_korean_30_day_automatic_refund_stops_applying_once_received():
 
 def test_90_day_return_and_120_day_chargeback_count_from_payment():
     case = make(payment_method="Visa card")
-    assert dated(case, "kr_return_90").day == date(2026, 5, 30)
+    assert dated(make("change_of_mind", payment_method="Visa card"), "kr_return_90").day == date(2026, 5, 30)
     assert dated(case, "card_chargeback_120").day == date(2026, 6, 29)
     assert dated(make(payment_method="KakaoPay money"), "card_chargeback_120").status == "not_applicable"
     assert dated(make(payment_method="PayPal"), "paypal_180").day == date(2026, 8, 28)
+
+
+REFUNDED = {"stage": "refund_paid", "opened_date": "2026-03-20", "requested": "full_refund",
+            "outcome": {"amount_refunded": {"amount": "23900", "currency": "KRW"}, "decided_date": "2026-03-25"}}
+REFUSED = {"stage": "closed", "opened_date": "2026-03-20", "requested": "full_refund",
+           "outcome": {"amount_refunded": {"amount": "0", "currency": "KRW"}, "decided_date": "2026-03-25"}}
+
+
+@pytest.mark.parametrize(("kind", "order", "extra", "today", "expected"), [
+    # the route for a change of mind, received or not yet recorded
+    ("change_of_mind", {"received_date": "2026-03-14"}, {}, "2026-04-10", "available"),
+    ("change_of_mind", {}, {}, "2026-04-10", "available"),
+    ("change_of_mind", {"received_date": "2026-03-14"}, {}, "2026-06-10", "past"),
+    # nothing to send back: the item never arrived
+    ("not_received", {}, {}, "2026-04-10", "not_applicable"),
+    ("not_received", {}, {"dispute": REFUSED}, "2026-04-10", "not_applicable"),
+    ("late_delivery", {}, {}, "2026-04-10", "not_applicable"),
+    # an item in hand with a fault: the dispute is the route while it can still be opened
+    ("damaged", {"received_date": "2026-03-14"}, {}, "2026-03-20", "not_applicable"),
+    ("wrong_size", {"received_date": "2026-03-14"}, {"dispute": {"stage": "opened", "opened_date": "2026-03-16"}},
+     "2026-03-20", "not_applicable"),
+    # ... and the 90-day return is the way left once the dispute cannot help
+    ("damaged", {"received_date": "2026-03-14"}, {}, "2026-04-10", "available"),  # its window passed (03-29 PT)
+    ("wrong_size", {"received_date": "2026-03-14"}, {"dispute": REFUSED}, "2026-03-28", "available"),
+    ("duty_charged", {"received_date": "2026-03-14"}, {"duty_paid": {"amount": "21000", "currency": "KRW"}},
+     "2026-03-20", "available"),  # duty on an ordinary listing comes back only for an item returned unchanged
+    # the money is back: nothing to return for
+    ("damaged", {"received_date": "2026-03-14"}, {"dispute": REFUNDED}, "2026-03-28", "not_applicable"),
+    ("change_of_mind", {"received_date": "2026-03-14"}, {"dispute": REFUNDED}, "2026-03-28", "not_applicable"),
+    ("wrong_size", {"received_date": "2026-03-14"}, {"dispute": {**REFUSED, "outcome": REFUNDED["outcome"]}},
+     "2026-03-28", "not_applicable"),  # closed with a full refund
+    # another marketplace: AliExpress Korea's commitment is not theirs
+    ("change_of_mind", {"received_date": "2026-03-14", "platform": "temu"}, {}, "2026-04-10", "not_applicable"),
+])
+def test_the_90_day_return_applies_to_a_change_of_mind_or_an_item_in_hand_the_dispute_cannot_help(
+        kind, order, extra, today, expected):
+    extra = dict(extra)
+    data = {"id": "t", "order": order_data(**{"order_date": "2026-03-02", "ship_date": "2026-03-04",
+                                              "delivery_guarantee_days": 20, **order}),
+            "problem": {"kind": kind, "description": "A calm description of the problem, with its dates.",
+                        **({"duty_paid": extra.pop("duty_paid")} if "duty_paid" in extra else {})}, **extra}
+    case = Case.model_validate(data)
+    assert dated(case, "kr_return_90", now=at(today)).status == expected
+
+
+def test_a_change_of_mind_has_no_dispute_deadlines_nor_a_chargeback():
+    case = make("change_of_mind", received_date="2026-03-14", payment_method="Visa card",
+                description="I ordered the wrong colour by mistake and would like to return it unused.")
+    items = {d.key: d for d in deadlines(case, now=at("2026-04-10"))}
+    applicable = sorted(key for key, d in items.items() if d.status != "not_applicable")
+    assert applicable == ["kr_return_90"]
+    not_yet = make("change_of_mind", payment_method="Visa card", description="I no longer need it; it is on its way.")
+    applicable = sorted(d.key for d in deadlines(not_yet, now=at("2026-03-08")) if d.status != "not_applicable")
+    assert "earliest_open" not in applicable and "protection_end" not in applicable and "latest_open" not in applicable
+
+
+def test_a_refunded_case_has_no_chargeback_or_paypal_deadline():
+    for payment, key in (("Visa card", "card_chargeback_120"), ("PayPal", "paypal_180")):
+        case = make(payment_method=payment, dispute=REFUNDED)
+        assert dated(case, key, now=at("2026-03-28")).status == "not_applicable"
+
+
+def _duty_case(tax_included: bool | None, evidence: list[str] = ()) -> Case:
+    problem = {"kind": "duty_charged", "description": "The courier collected KRW 28,600 of duty and VAT on delivery.",
+               "duty_paid": {"amount": "28600", "currency": "KRW"}}
+    if tax_included is not None:
+        problem["tax_included"] = tax_included
+    files = [{"id": f"E{n:02d}", "kind": kind, "file": f"{n}.jpg", "sha256": "0" * 64, "size": 1, "mime": "image/jpeg",
+              "added_at": "2026-03-15T00:00:00+00:00"} for n, kind in enumerate(evidence, start=1)]
+    return Case.model_validate({"id": "t", "order": order_data(received_date="2026-03-14"), "problem": problem,
+                                "evidence": files})
+
+
+def test_duty_charged_asks_for_the_duty_receipt_and_the_tax_included_listing_not_customs_hold_papers():
+    items = checklist(_duty_case(True))
+    assert [(i.key, i.required) for i in items] == [("duty_receipt", True), ("listing_tax_included", True),
+                                                    ("order_record", False)]
+    assert "customs" not in [i.key for i in items]
+    assert items[0].label("ko") == "관세 납부 영수증 또는 납부 확인서" and "tax" in items[1].label("en").lower()
+    # an ordinary listing promised nothing: no "tax included" screenshot is asked for
+    assert [i.key for i in checklist(_duty_case(False))] == ["duty_receipt", "order_record"]
+    # the description saying "tax included" counts as the listing's promise
+    said = _duty_case(None)
+    said = said.model_copy(update={"problem": said.problem.model_copy(
+        update={"description": "The listing said tax included, yet I paid KRW 28,600 on delivery."})})
+    assert "listing_tax_included" in [i.key for i in checklist(said)]
+    done = {i.key: i.present for i in checklist(_duty_case(True, ["customs_document", "product_page_screenshot"]))}
+    assert done == {"duty_receipt": True, "listing_tax_included": True, "order_record": False}
+
+
+def test_an_unknown_checklist_condition_is_a_config_error():
+    import copy
+    from dataclasses import replace
+
+    tables = copy.deepcopy(Rules.default().checklists)
+    tables["items"]["duty_receipt"]["applies"] = "sometimes"
+    rules = replace(Rules.default(), checklists=tables)
+    with pytest.raises(ConfigError, match="sometimes"):
+        checklist(_duty_case(True), rules)
 
 
 def test_a_platform_deadline_at_midnight_pacific_is_shown_correctly_in_korea():

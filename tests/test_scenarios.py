@@ -16,7 +16,8 @@ and says what the advice must conclude::
       deadlines: {kr_return_90: {status: available, day: 2026-05-30}, card_chargeback_120: not_applicable}
       ladder: [seller, platform, kca, wallet]      # the rungs that apply
       urgent: [protection_end]            # deadlines shown in the red banner (within two days)
-      advice_en / advice_ko: {contains: [...]}     # the terminal advice (steps, ladder, remedy)
+      advice_en / advice_ko: {contains: [...], excludes: [...]}   # the terminal advice (steps, ladder, remedy)
+      report_md: {contains: [...], excludes: [...]}   # the Markdown report (both languages)
       ready: false
       checks: {tracking: not_needed, evidence: fail}
       flags_include: [stalled] / flags_exclude: [likely_lost]   # tracking flags the advice read
@@ -174,6 +175,21 @@ def test_urgent_banner_and_advice_text(run):
         text = "\n".join(advice_text(advice, lang))
         for needle in expect.get(f"advice_{lang}", {}).get("contains", []):
             assert needle in text, (needle, text)
+        for needle in expect.get(f"advice_{lang}", {}).get("excludes", []):
+            assert needle not in text, (needle, text)
+
+
+def test_report(run):
+    rules = run["spec"]["expect"].get("report_md")
+    if not rules:
+        return
+    from casebook.summary import report_markdown
+
+    text = report_markdown(run["case"], now=moment(run["spec"]["today"]))
+    for needle in rules.get("contains", []):
+        assert needle in text, (needle, text)
+    for needle in rules.get("excludes", []):
+        assert needle not in text, (needle, text)
 
 
 def test_tracking_flags_and_outcome(run):

@@ -244,6 +244,19 @@ def test_a_page_naming_another_number_is_refused_unless_forced(seeded):
                           today="2026-03-21").saved
 
 
+def test_timestamps_in_a_pasted_page_are_not_another_parcels_number(seeded):
+    # the page names no number of its own, only when it was updated: it is not refused as another parcel's page
+    page = ("Logistics details · updated 2026062209\nTracking page printed 20260622093015\n"
+            "2026-06-21 10:00 [Incheon, KR] Import customs clearance in progress\n")
+    assert services._numbers_in_page(page) == []
+    assert services.track(seeded, "seed-c", paste=page, today="2026-06-22").saved
+    # another parcel's page is still refused, naming its number only (not the timestamps)
+    other = "Tracking number: RR512004737CN (tracking updated 2026062209)\n2026-06-21 10:00 [Incheon, KR] Arrived"
+    with pytest.raises(services.WrongParcelError) as info:
+        services.track(seeded, "seed-c", paste=other, today="2026-06-22")
+    assert info.value.found == ["RR512004737CN"]
+
+
 def test_events_after_today_are_flagged(seeded):
     page = "Tracking number: RR304182752CN\n2026-07-30 10:00 [Incheon, KR] Import customs clearance in progress"
     report = services.track(seeded, "seed-c", paste=page, today="2026-06-22")

@@ -310,3 +310,69 @@ def test_a_case_file_names_the_counterpart_only_when_it_was_given():
     given = Message(at="2026-06-21T10:00+09:00", channel="phone", direction="sent", text="x", counterpart="carrier")
     assert '"counterpart":"carrier"' in given.model_dump_json()
     assert Message.model_validate_json(given.model_dump_json()) == given
+
+
+# -- one day count everywhere ----------------------------------------------------------------------------
+
+def _days(pattern: str, text: str) -> int:
+    found = re.search(pattern, text)
+    assert found, (pattern, text)
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Seoul", "America/Los_Angeles", "UTC"])
+@pytest.mark.parametrize("last_scan", ["2026-03-07T22:40:00+08:00", "2026-03-07T23:30:00+08:00",
+                                       "2026-03-07T00:10:00+08:00"])
+@pytest.mark.parametrize("now", ["2026-03-25T12:00:00+09:00", "2026-03-25T00:30:00+09:00", "2026-03-25T23:50:00+09:00"])
+def test_tracking_and_the_message_count_the_same_days_since_the_last_scan(book, zone, last_scan, now):
+    from casebook import services
+    from casebook.models import days_since
+    from casebook.settings import Settings
+
+    saved = services.new_case(book, {"order_id": "8190400000000009", "item_title": "Cable", "price": "23,900원",
+                                     "order_date": "2026-03-02", "ship_date": "2026-03-04", "problem_kind": "not_received",
+                                     "description": "The parcel never arrived; tracking stopped in early March.",
+                                     "tracking_number": "LP00068434402473"}, today="2026-03-10")
+    services.track(book, saved.case.id, paste=f"{last_scan} Departed from country of origin\n", today="2026-03-10")
+    case = book.get(saved.case.id)
+    settings = Settings().with_options(timezone=zone, language="en")
+    moment = datetime.fromisoformat(now)
+    timeline = services._analyse(settings, [e for s in case.shipments for e in s.events], case, moment, None)
+    flag = next(f for f in timeline.flags if f.key in ("stalled", "likely_lost"))
+    message = summarise(case, now=moment, settings=settings).message_en
+    shown = _days(r"No update for (\d+) days", flag.text("en"))
+    assert shown == _days(r"(\d+) days ago, with no update since", message) == timeline.days_since_last_event
+    scanned = datetime.fromisoformat(last_scan)
+    assert shown == days_since(scanned, moment, zone)  # calendar days in the shopper's zone
+    assert f"on {scanned.astimezone(ZoneInfo(zone)).date()}" in message  # the day the count starts from
+
+
+def test_the_trial_case_says_18_days_in_both_the_track_output_and_the_message(book):
+    # last scan 2026-03-07 22:40 KST, checked 2026-03-25 at noon: 18 calendar days (the message said 17)
+    from casebook import services
+
+    saved = services.new_case(book, {"order_id": "8190400000000010", "item_title": "Cable", "price": "23,900원",
+                                     "order_date": "2026-03-02", "ship_date": "2026-03-04", "problem_kind": "not_received",
+                                     "description": "The parcel never arrived; tracking stopped on 2026-03-07 in Shanghai.",
+                                     "tracking_number": "LP00068434402473"}, today="2026-03-25")
+    report = services.track(book, saved.case.id, paste="2026-03-07 21:40:00 [Shanghai, CN] Departed from country of origin\n",
+                            today="2026-03-25")
+    flag = next(f for f in report.timeline.flags if f.key == "likely_lost")
+    summary = services.summarise(book, saved.case.id, today="2026-03-25")
+    assert _days(r"No update for (\d+) days", flag.text("en")) == 18
+    assert "2026-03-07, 18 days ago" in summary.message("en") and "18일째 변동이 없습니다" in summary.message("ko")
+
+
+def test_days_between_counts_calendar_days_in_the_given_zone():
+    from datetime import date
+
+    from casebook.models import days_between, days_since
+
+    late_evening = datetime.fromisoformat("2026-03-07T23:30:00+09:00")
+    next_morning = datetime.fromisoformat("2026-03-08T00:10:00+09:00")
+    assert days_between(late_evening, next_morning, "Asia/Seoul") == 1  # 40 minutes, but the next day
+    assert days_between(late_evening, next_morning, "UTC") == 0  # both on 2026-03-07 in UTC
+    assert days_between(date(2026, 3, 10), late_evening, "Asia/Seoul") == -3
+    assert days_since(date(2026, 3, 10), late_evening, "Asia/Seoul") == 0
+    with pytest.raises(ValueError):
+        days_between(datetime(2026, 3, 7), late_evening, "Asia/Seoul")

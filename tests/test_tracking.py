@@ -346,6 +346,37 @@ def test_paste_formats_and_time_zones(line, expected):
     assert event.time.isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "export"), [
+    # leaving the country of origin: export
+    ("Departed from country of origin", True),
+    ("Departed from origin country", True),
+    ("Leave from departure country", True),
+    ("Departed from departure country/region", True),
+    ("Departed from the airport of origin", True),
+    ("Departure from outward office of exchange", True),
+    ("离开始发国", True),
+    ("已出口", True),
+    # a move inside a country: in transit, not export
+    ("Departed sorting center", False),
+    ("Departed from sorting center", False),
+    ("Package left the sorting centre", False),
+    ("Departed facility in Shenzhen", False),
+    ("Left the origin facility", False),
+    ("Departed from transit airport", False),
+    ("Flight departed", False),
+    ("离开处理中心", False),
+    ("离开【深圳转运中心】，发往【上海国际航空中心】", False),
+])
+def test_only_a_departure_from_the_country_of_origin_is_export(text, export):
+    from casebook.tracking.providers import classify
+
+    status, sub_status, _ = classify(text)
+    assert status == TrackingStatus.IN_TRANSIT
+    assert (sub_status == "InTransit_Departure") is export, sub_status
+    (event,) = parse_paste(f"2026-06-09 15:20 [Shenzhen, CN] {text}").events
+    assert (event.sub_status == "InTransit_Departure") is export
+
+
 def test_csv_and_json_imports_report_bad_rows():
     csv_text = "time,description,location\n2026-06-09T15:20:00+09:00,Arrived,Incheon\nyesterday,Oops,\n"
     imported = parse_csv(csv_text)

@@ -257,6 +257,26 @@ def test_extract_ignores_order_ids_phone_numbers_and_dates():
     assert extract(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Tracking updated 2026112010",  # YYYYMMDDHH
+    "운송장 조회 시각 2026112010",
+    "Tracking number: LP00068434402473\n2026112010 [Shenzhen, CN] Accepted by carrier",  # the line below a label
+    "tracking 202611201030", "tracking 20261120103015",  # ...HHMM, ...HHMMSS
+    "DHL tracking 2026-11-20 10:30",  # read as one run "2026112010"
+    "tracking 20-11-2026 10:30", "tracking 11-20-2026 10:30",  # day first, month first
+])
+def test_extract_ignores_date_and_time_shaped_digit_runs(text):
+    numbers = [f.number for f in extract(text)]
+    assert not [n for n in numbers if n.isdigit()], numbers
+    assert numbers in ([], ["LP00068434402473"])
+
+
+def test_a_date_shaped_run_is_only_skipped_in_free_text_and_real_numbers_still_count():
+    assert parse("2026112010").valid  # typed on purpose: a CJ-length number, checked as it is
+    assert [f.number for f in extract("CJ대한통운 운송장 6300123456\n조회 2026-11-20 10:30")] == ["6300123456"]
+    assert [f.number for f in extract("tracking 2026134510")] == ["2026134510"]  # month 13: not a date
+
+
 def test_extract_takes_a_digits_only_number_labelled_on_the_line_above():
     found = extract("운송장번호\n630012345678\n")
     assert [f.number for f in found] == ["630012345678"]

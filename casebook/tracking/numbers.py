@@ -548,7 +548,9 @@ def extract(text: str, *, registry: Registry | None = None, max_chars: int | Non
     digits-only number is taken only when its line (or the line before) speaks
     of tracking (운송장, 송장, tracking, waybill …) and not of an order id or a
     phone number, because AliExpress order ids (15-16+ digits) and Korean
-    phone numbers look like digits-only tracking numbers.
+    phone numbers look like digits-only tracking numbers. A digit run shaped
+    like a date or a timestamp (``2026112010``, ``[not_numbers]`` in
+    carriers.toml) is never taken.
 
     Linear in the text: candidate windows are at most ``MAX_WINDOW`` characters
     wide and each distinct candidate is parsed once. Text above ``max_chars``
@@ -574,6 +576,8 @@ def extract(text: str, *, registry: Registry | None = None, max_chars: int | Non
             for start, end, raw in _windows(line, m, registry.min_length, registry.max_length):
                 number = normalise(raw)
                 if len(number) < registry.min_length or len(number) > registry.max_length or number in seen:
+                    continue
+                if registry.date_shaped(number):  # a timestamp on the page ("2026-11-20 10:30"), not a number
                     continue
                 if named is None:
                     named = _named_carriers(previous + line, registry)

@@ -95,20 +95,24 @@ class _TextRule:
     status: TrackingStatus
     sub_status: str
     stage: str | None
+    also: tuple[str, ...] = ()  # one of these must be there too (a departure *from the country of origin*)
+
+    def matches(self, text: str) -> bool:
+        return any(word in text for word in self.words) and (not self.also or any(word in text for word in self.also))
 
 
 @lru_cache(maxsize=1)
 def _text_rules() -> tuple[_TextRule, ...]:
     data = tomllib.loads(resources.files("casebook.rules").joinpath("tracking_text.toml").read_text("utf-8"))
     return tuple(_TextRule(tuple(w.casefold() for w in r["match"]), TrackingStatus(r["status"]), r["sub_status"],
-                           r.get("stage")) for r in data["rule"])
+                           r.get("stage"), tuple(w.casefold() for w in r.get("also", ()))) for r in data["rule"])
 
 
 def classify(description: str) -> tuple[TrackingStatus, str, str | None]:
     """(status, sub_status, stage) for an event text, by the first matching rule."""
     text = description.casefold()
     for rule in _text_rules():
-        if any(word in text for word in rule.words):
+        if rule.matches(text):
             return rule.status, rule.sub_status, rule.stage
     return TrackingStatus.IN_TRANSIT, "InTransit_Other", None
 

@@ -121,6 +121,11 @@ class Registry:
     s10_services: dict[str, tuple[str, str]]
     s10_operators: dict[str, tuple[str, str, int | None]]
     countries: dict[str, str] = field(default_factory=dict)
+    date_shapes: tuple[re.Pattern[str], ...] = ()  # digit runs that are dates or times ([not_numbers])
+
+    def date_shaped(self, number: str) -> bool:
+        """A run of digits shaped like a date or a timestamp (``2026112010``), not a tracking number."""
+        return number.isdigit() and any(shape.match(number) for shape in self.date_shapes)
 
 
 def _countries() -> dict[str, str]:
@@ -194,6 +199,10 @@ def load_registry(path: Path | None = None) -> Registry:
             aliases=tuple(entry.get("aliases", ())),
         )
     all_lengths = sorted(buckets)
+    try:
+        date_shapes = tuple(re.compile(shape) for shape in raw.get("not_numbers", {}).get("date_shapes", []))
+    except re.error as error:
+        raise ConfigError(f"carrier registry [not_numbers] date_shapes: bad regex ({error})") from None
     operators = {
         code: (values[0], values[1], values[2] if len(values) > 2 else None)
         for code, values in raw.get("s10_operators", {}).items()
@@ -208,6 +217,7 @@ def load_registry(path: Path | None = None) -> Registry:
         s10_services={k: (v[0], v[1]) for k, v in raw.get("s10_services", {}).items()},
         s10_operators=operators,
         countries=_countries(),
+        date_shapes=date_shapes,
     )
 
 

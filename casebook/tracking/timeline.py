@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..i18n import Text, catalogue
-from ..models import Order, ProblemKind, Severity, TrackingEvent, TrackingStatus, utc_now
+from ..models import Order, ProblemKind, Severity, TrackingEvent, TrackingStatus, days_since, utc_now
 from ..rules import Rules
 
 __all__ = ["Flag", "Timeline", "analyse", "status_text"]
@@ -87,16 +87,17 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
 
         status, sub_status = overall_status(ordered)
     flags: list[Flag] = []
+    # every day count is days_since: calendar days in the shopper's zone, as the summary and the deadlines count
     start: date | None = order.ship_date if order and order.ship_date else (ordered[0].time.astimezone(zone).date() if ordered else None)
     end = delivered.time.astimezone(zone).date() if delivered else today
-    days_in_transit = (end - start).days if start else None
-    since_last = (today - last.time.astimezone(zone).date()).days if last else None
+    days_in_transit = days_since(start, end, zone) if start else None
+    since_last = days_since(last.time, now, zone) if last else None
     finished = status == TrackingStatus.DELIVERED or (sub_status or "").startswith("Exception_Return")
 
     if not ordered:
         flags.append(_flag("no_tracking", "warning"))
     if status == TrackingStatus.NOT_FOUND and (asked or ordered):
-        shipped_days = (today - order.ship_date).days if order and order.ship_date else None
+        shipped_days = days_since(order.ship_date, now, zone) if order and order.ship_date else None
         if shipped_days is not None and shipped_days > limits["new_number_grace_days"]:
             flags.append(_flag("not_found_long", "problem", days=shipped_days))
         else:
@@ -117,7 +118,7 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
             flags.append(_flag("customs_needs_information", "problem"))
         elif last.sub_status != "InTransit_CustomsReleased":
             first_customs = next(e for e in ordered if e.stage == "customs")
-            held = (today - first_customs.time.astimezone(zone).date()).days
+            held = days_since(first_customs.time, now, zone)
             if held >= limits["customs_days"]:
                 flags.append(_flag("held_at_customs", "warning", days=held))
             else:
@@ -126,14 +127,14 @@ def analyse(events: list[TrackingEvent], *, order: Order | None = None, problem:
     if delivered:
         flags.append(_flag("delivered", "info"))
         if promised and end > promised:
-            flags.append(_flag("delivered_late", "warning", days=(end - promised).days))
+            flags.append(_flag("delivered_late", "warning", days=days_since(promised, end, zone)))
         if problem in (ProblemKind.NOT_RECEIVED, ProblemKind.DELIVERED_NOT_RECEIVED):
             flags.append(_flag("delivered_not_received", "problem"))
     elif promised and today > promised and settled:
         flags.append(Flag("past_promised", Severity.INFO, Text("flag.past_promised_settled", promised=promised.isoformat(),
-                                                                days=(today - promised).days)))
+                                                                days=days_since(promised, now, zone))))
     elif promised and today > promised:
-        flags.append(_flag("past_promised", "problem", promised=promised.isoformat(), days=(today - promised).days))
+        flags.append(_flag("past_promised", "problem", promised=promised.isoformat(), days=days_since(promised, now, zone)))
     sub = sub_status or ""
     if sub == "Exception_Returning":
         flags.append(_flag("returning", "problem"))
