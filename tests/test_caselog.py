@@ -65,5 +65,5 @@ def test_the_summary_panel_logs_a_message_and_updates_readiness(seeded, tmp_path
     assert "casebook-check-fail' data-check='seller_contacted'" in panel.readiness.value
     panel.log_text.value = "Hello, the shoes measure 235 mm, not 250 mm as ordered. Photos attached."
     panel.log_button.click()
-    assert panel.errors == [] and "1 message(s) with the seller" in panel.status.value
+    assert panel.errors == [] and "1 message with the seller" in panel.status.value
     assert "casebook-check-ok' data-check='seller_contacted'" in panel.readiness.value

@@ -92,7 +92,7 @@ def test_the_length_limit_shortens_lists_not_facts(seeded):
 def test_many_evidence_files_are_listed_then_summarised(seeded):
     case = seeded.get("seed-a")
     _, short, _ = render_message(case, max_chars=1200, now=opened(case))
-    assert "more file(s)" in short or short.count(".jpg") + short.count(".png") + short.count(".mp4") == 5
+    assert "more files" in short or short.count(".jpg") + short.count(".png") + short.count(".mp4") == 5
 
 
 # -- injection ----------------------------------------------------------------------------------

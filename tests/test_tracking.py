@@ -498,7 +498,7 @@ def test_cli_track_offline_paste_goes_to_exactly_one_number(seeded, capsys):
     assert main(["-C", str(seeded.path), "track", "--case", "seed-a", "--paste", paste, "--lang", "en",
                  "--today", "2026-03-17"]) == 0
     out = capsys.readouterr()
-    assert "Delivered" in out.out and "2 line(s) without a date (headings, the number) were skipped" in out.err
+    assert "Delivered" in out.out and "2 lines without a date (headings, the number) were skipped" in out.err
     assert seeded.get("seed-a").shipments[0].snapshots[-1].source == "offline"
     assert main(["-C", str(seeded.path), "track", "LP00068434402473", "RR304182752CN", "--paste", paste]) == 1
     assert "one parcel" in capsys.readouterr().err
