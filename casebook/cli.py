@@ -454,7 +454,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                         notebooks_dir=Path(args.notebooks) if args.notebooks else None, progress=True,
                         engine=args.engine, scheduler=args.scheduler, provider=args.provider, timeout=args.timeout,
                         evidence_root=Path(args.evidence_root) if args.evidence_root else None)
-    _out(summary_table(results))
+    _out(summary_table(results, lang))
     _out(t("cli.done_files", lang, path=output))
     return 0 if all(r.status in ("ok", "skipped") for r in results) else 1
 

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from .examples import examples_dir, load_examples
+from .i18n import label, t
+from .models import TrackingStatus
 from .store import Casebook
 
 CASE = "seed-a"
@@ -28,7 +30,10 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
         shutil.rmtree(output)
     book = Casebook.init(output / "casebook")
     load_examples(book)
-    print(book.to_frame()[["id", "item", "problem", "stage", "amount", "currency"]].to_string(index=False, max_colwidth=40))
+    lang = book.settings.language
+    from .cli import main as cli_main
+
+    cli_main(["-C", str(book.path), "list"])  # the cases as `casebook list` shows them
     executed = output / "notebooks"
     executed.mkdir(parents=True)
     common = {"casebook_path": str(book.path), "lang": "ko", "today": "2026-03-21"}
@@ -44,7 +49,7 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
     worker = kernel_for_thread(kernel)
     try:
         for name, params in steps:
-            print(f"running {name} ...", flush=True)
+            print(t("demo.running", lang, step=name), flush=True)
             result_file = executed / f"{name}.json"
             execute_step(worker, bundled_notebooks() / f"{name}.ipynb", executed / f"{name}.ipynb",
                          common | params | {"result_file": str(result_file)}, timeout=300)
@@ -53,23 +58,25 @@ def run(output: Path, *, kernel: str = "python3") -> dict[str, Path]:
         close_kernels()
     files = {k: Path(v) for k, v in results["04_dispute_summary"]["files"].items()}
     tracking = results["02_check_tracking"]
-    print(f"\ncase A tracking: {tracking['status']} ({tracking['events']} events), flags: {', '.join(tracking['flags'])}")
-    print(f"case A readiness: {results['04_dispute_summary']['score']}/100, ready: {results['04_dispute_summary']['ready']}")
+    summary = results["04_dispute_summary"]
+    status = label(TrackingStatus(tracking["status"]), lang)
+    notes = " ".join(f"{text}." for flag in tracking["flag_texts"] if (text := flag["text"][lang].rstrip(".")) != status)
+    print()
+    print(t("demo.tracking", lang, status=status, n=tracking["events"], notes=notes).rstrip())
+    print(t("demo.ready" if summary["ready"] else "demo.not_ready", lang, score=summary["score"]))
     return {"casebook": book.path, "notebooks": executed, "report": files["report_html"], "pack": files["pack"],
-            "message": files["message_en"]}
+            "message": files[f"message_{lang}"]}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     output = Path(args[0] if args else "demo-output").resolve()
     where = run(output)
+    lang = Casebook(where["casebook"]).settings.language
     print()
-    print(f"Demo casebook:       {where['casebook']}")
-    print(f"Executed notebooks:  {where['notebooks']}")
-    print(f"Dispute message:     {where['message']}")
-    print(f"Report (open it):    {where['report']}")
-    print(f"Dispute pack (zip):  {where['pack']}")
-    print(f"Try: .venv/bin/casebook -C {where['casebook']} advise {CASE} --today 2026-03-21")
+    for key in ("casebook", "notebooks", "message", "report", "pack"):
+        print(t(f"demo.{key}", lang, path=where[key]))
+    print(t("demo.try", lang, command=f".venv/bin/casebook -C {where['casebook']} advise {CASE} --today 2026-03-21"))
     return 0
 
 

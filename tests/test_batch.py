@@ -28,6 +28,7 @@ def test_the_batch_runs_every_good_row_reports_every_bad_one_and_resumes(tmp_pat
                 21: "problem.kind", 22: "received_date", 23: "no-such-photo.jpg", 24: "paste_file"}
     for line, needle in expected.items():
         assert needle in bad[line], (line, bad[line])
+        assert not bad[line].startswith(("CaseInputError", "EvidenceError", "ShopperError")), "what is wrong, no class name"
     for result in by_status["ok"]:
         folder = tmp_path / "out" / result.row_id
         assert (folder / "summary" / f"{result.case_id}-dispute-pack.zip").exists()

@@ -79,7 +79,7 @@ def test_the_readme_batch_command_works_as_written_from_the_root_and_from_anothe
     rows = read_orders(repo / "examples" / "batch" / "orders.csv")
     for output, run in runs.items():
         assert run.returncode == 1, run.stderr  # the example's 8 deliberately bad rows
-        assert "15 ok, 0 skipped, 7 failed, 1 invalid" in run.stdout, run.stdout
+        assert "완료 15건, 이미 끝나 건너뜀 0건, 실패 7건, 입력 오류 1건" in run.stdout, run.stdout  # Korean by default
         assert [r["status"] for r in summary(output)].count("ok") == 15
         for row in rows:  # a folder and result.json for every row, the invalid one included
             assert json.loads((output / row.row_id / "result.json").read_text(encoding="utf-8"))["row_id"] == row.row_id
@@ -303,7 +303,9 @@ def test_the_batch_notebook_runs_headless_with_a_progress_bar_and_a_table(tmp_pa
     outputs = [o for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), "progress bar"
     tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    assert any("row002-8190100000000402" in t and "failed" in t and "EvidenceError" in t for t in tables), "the results table"
+    assert any("row002-8190100000000402" in t and "failed" in t and "EvidenceError" not in t for t in tables), "the results table"
+    error = json.loads((tmp_path / "out" / "row002-8190100000000402" / "result.json").read_text(encoding="utf-8"))["error"]
+    assert "none.jpg" in error and "does not exist" in error and not error.startswith("EvidenceError")
 
 
 def test_the_batch_notebook_is_generated_and_committed_clean(tmp_path):
@@ -315,3 +317,24 @@ def test_the_batch_notebook_is_generated_and_committed_clean(tmp_path):
     assert nbformat.read(tmp_path / "05_batch.ipynb", as_version=4) == committed, "regenerate: python notebooks/build_notebooks.py"
     assert all(not c.outputs and c.execution_count is None for c in committed.cells if c.cell_type == "code")
     assert "parameters" in committed.cells[2].metadata.get("tags", [])
+
+
+def test_the_terminal_table_speaks_the_shoppers_language_and_lines_up_hangul():
+    from casebook.batch import RowResult, summary_table
+
+    results = [RowResult("row001-8190100000000001", 2, "ok", case_id="aliexpress-8190100000000001", ready=True),
+               RowResult("row002-8190100000000002", 3, "failed", case_id="케이스-가나다", error="paste_file: 없음"),
+               RowResult("row003-8190100000000003", 4, "invalid", error="missing item_title"),
+               RowResult("row004-8190100000000004", 5, "skipped", case_id="aliexpress-8190100000000004", ready=False)]
+    korean = summary_table(results, "ko").splitlines()
+    assert korean[-1] == "완료 1건, 이미 끝나 건너뜀 1건, 실패 1건, 입력 오류 1건"
+    assert korean[0].split() == ["행", "상태", "사례", "준비됨", "오류"]
+    assert "입력 오류" in korean[3] and "실패" in korean[2] and "아니요" in korean[4]
+    for key in ("ok", "failed", "invalid", "skipped", "True", "False"):
+        assert key not in " ".join(korean[1:-1]).replace("aliexpress", ""), key
+    # the error column starts at the same terminal column on every line, Hangul counted two wide
+    from casebook.batch.runner import _width
+
+    assert _width(korean[2][:korean[2].index("paste_file")]) == _width(korean[3][:korean[3].index("missing")])
+    english = summary_table(results, "en").splitlines()
+    assert english[-1] == "1 ok, 1 already done (skipped), 1 failed, 1 invalid" and english[0].split()[:2] == ["row", "status"]

@@ -115,6 +115,10 @@ def test_every_readme_command_runs_as_written_from_a_copy_of_the_repository(tmp_
         assert "Traceback" not in result.stderr, f"{shown}\n{result.stderr[-2000:]}"
         if command == "make demo":  # a clean run prints nothing on stderr but make's own lines
             assert "without encryption" not in result.stderr and "KeyboardInterrupt" not in result.stderr
+            # the cases, the tracking and the readiness in the shopper's words (Korean by default), no internal keys
+            assert "파손 상품 도착" in result.stdout and "환불 완료" in result.stdout and "분쟁 자료(zip):" in result.stdout
+            for key in ("refund_paid", "damaged", "not_as_described", "settled", "Delivered", "ready: True"):
+                assert key not in result.stdout, key
         ran.append(command)
     assert set(skipped) <= set(NOT_HERE) and len(ran) >= 25
     book = home / "casebook"

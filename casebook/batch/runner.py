@@ -145,16 +145,35 @@ def write_summary(output: Path, results: list[RowResult]) -> None:
     atomic_write_bytes(output / "summary.csv", buffer.getvalue().encode("utf-8"))
 
 
-def summary_table(results: list[RowResult]) -> str:
-    """A plain-text table for the terminal: one line per row, errors spelled out."""
-    width = max((len(r.row_id) for r in results), default=6)
-    out = [f"{'row':<{width}}  {'status':<8} {'case':<40} ready  error"]
-    for r in results:
-        out.append(f"{r.row_id:<{width}}  {r.status:<8} {(r.case_id or '-'):<40} {'' if r.ready is None else str(r.ready):<6} {r.error or ''}")
-    counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "failed", "invalid")}
-    out.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+def summary_table(results: list[RowResult], lang: str = "en") -> str:
+    """A plain-text table for the terminal: one line per row, errors spelled out, in ``lang``.
+
+    ``summary.csv`` keeps the statuses as values (``ok``, ``failed`` …) for scripts; here they are words.
+    """
+    from ..i18n import t
+
+    statuses = ("ok", "skipped", "failed", "invalid")
+    shown = {s: t(f"batch.status.{s}", lang) for s in statuses}
+    head = [t(f"batch.column.{c}", lang) for c in ("row", "status", "case", "ready", "error")]
+    rows = [[r.row_id, shown.get(r.status, r.status), r.case_id or "-",
+             "" if r.ready is None else t("batch.yes" if r.ready else "batch.no", lang), r.error or ""] for r in results]
+    widths = [max(_width(line[i]) for line in [head, *rows]) for i in range(4)]
+    out = ["  ".join(_padded(cell, widths[i]) if i < 4 else cell for i, cell in enumerate(line)).rstrip()
+           for line in [head, *rows]]
+    counts = {s: sum(r.status == s for r in results) for s in statuses}
+    out.append(t("batch.counts", lang, **counts))
     return "\n".join(out)
 
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text`` (Hangul and other wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def results_frame(results: list[RowResult]) -> Any:

@@ -38,11 +38,25 @@ def error_line(error: BaseException) -> str:
     """One line a shopper can act on: the cell's exception for a failed step, else the error's first line."""
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(error, PapermillExecutionError):
-        text = f"{error.ename}: {error.evalue}"
+    if isinstance(error, PapermillExecutionError):  # casebook's own refusals say what is wrong without a class name
+        text = error.evalue if error.ename in _own_errors() else f"{error.ename}: {error.evalue}"
+    elif isinstance(error, CasebookError):
+        text = str(error)
     else:
         text = f"{type(error).__name__}: {error}"
     return " ".join(text.strip().splitlines()[0].split()) if text.strip() else type(error).__name__
+
+
+def _own_errors() -> set[str]:
+    """The names of casebook's error classes (a step's refusal of the row's input)."""
+    from .. import field_errors  # noqa: F401 - ShopperError is defined there
+
+    found, todo = set(), [CasebookError]
+    while todo:
+        kind = todo.pop()
+        found.add(kind.__name__)
+        todo.extend(kind.__subclasses__())
+    return found
 
 
 def write_row_result(row_dir: Path, result: RowResult) -> None:
