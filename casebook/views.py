@@ -126,6 +126,8 @@ def deadlines_html(items: Iterable["Deadline"], lang: str = "ko") -> str:
         weight = "font-weight:600;" if d.urgent else ""
         rows.append(f"<tr class='casebook-deadline casebook-deadline-{d.status.value}' data-key='{_e(d.key)}'>"
                     f"<th>{_e(d.label(lang))}</th><td style='{weight}color:{colour}'>{_e(d.status_text(lang))}</td></tr>")
+    if not rows:  # a settled case: no heading over an empty table
+        return ""
     return (f"{STYLE}<div class='casebook-view casebook-deadlines'><b>{_e(t('ui.deadlines', lang))}</b>"
             f"<table>{''.join(rows)}</table></div>")
 
@@ -147,14 +149,13 @@ def advice_html(advice: "Advice", lang: str = "ko") -> str:
                        f"{_e(label(w.severity, lang))}: {_e(w.text(lang))}</div>" for w in advice.warnings)
     urgent = warnings + "".join(f"<div class='casebook-urgent' role='alert'>{_e(d.describe(lang))}</div>"
                                 for d in advice.urgent)
-    ask = _ask(advice, lang)
-    outcome = advice.outcome_text(lang)
-    if outcome:
-        ask += f"</p><p class='casebook-outcome'>{_e(outcome)}"
+    ask = f"<p class='casebook-ask'>{_e(_ask(advice, lang))}</p>"
+    if outcome := advice.outcome_text(lang):
+        ask += f"<p class='casebook-outcome'>{_e(outcome)}</p>"
     return (f"{STYLE}<div class='casebook-view casebook-advice'>{urgent}"
             f"<h4 style='color:{colour};margin:.3em 0'>{_e(t('ui.readiness', lang))}: {advice.score}/100 · {_e(verdict)}</h4>"
             f"<ul style='list-style:none;padding-left:0'>{checks}</ul>"
-            f"<b>{_e(t('ui.next_steps', lang))}</b><ol>{steps}</ol><p>{_e(ask)}</p></div>"
+            f"<b>{_e(t('ui.next_steps', lang))}</b><ol>{steps}</ol>{ask}</div>"
             + deadlines_html(advice.deadlines, lang))
 
 

@@ -385,3 +385,23 @@ def test_the_seller_first_message_can_be_shown_in_chinese(seeded, tmp_path):
     panel = SummaryPanel(seeded, "seed-d", output_dir=tmp_path, lang="en", today="2026-07-18")
     panel.message_lang.value = "zh"
     assert panel.errors == [] and any("\u4e00" <= ch <= "\u9fff" for ch in panel.message.value)
+
+
+def test_the_advice_view_is_markup_not_escaped_markup_for_every_seed_case(seeded):
+    """The outcome of a settled case is its own paragraph; no tag of ours is shown as text; no empty deadline heading."""
+    import re
+
+    from casebook import services
+    from casebook.i18n import t
+    from casebook.views import advice_html
+
+    for case_id in ("seed-a", "seed-b", "seed-c", "seed-d", "seed-e"):
+        advice = services.advise(seeded, case_id, today="2026-11-30")
+        for lang in ("ko", "en"):
+            html = advice_html(advice, lang)
+            assert "&lt;" not in html, (case_id, lang)  # the seed cases hold no '<' of their own
+            if advice.outcome_text(lang):
+                assert re.search(r"<p class='casebook-outcome'>[^<]+</p>", html), (case_id, lang)
+            shown = [d for d in advice.deadlines if d.status.value != "not_applicable"]
+            assert (t("ui.deadlines", lang) in html) == bool(shown), (case_id, lang)
+
