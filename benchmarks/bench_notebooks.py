@@ -12,12 +12,27 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 
 from casebook.examples import examples_dir, load_examples
 from casebook.store import Casebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 STEPS = ["01_log_order", "02_check_tracking", "03_collect_evidence", "04_dispute_summary"]
+
+
+class _QuietKernelManager(AsyncKernelManager):
+    """papermill's own kernels (as a user's papermill run starts them), their log lines (the 'running over TCP
+    without encryption' warning, the interrupt papermill sends at shutdown) kept out of the figures."""
+
+    async def start_kernel(self, **kwargs):  # noqa: ANN003
+        import subprocess
+
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return await super().start_kernel(**kwargs)
+
+
+QUIET = {"kernel_manager_class": _QuietKernelManager}
 
 
 def empty_notebook(path: Path) -> None:
@@ -39,7 +54,8 @@ def walkthrough(tmp: Path, book: Casebook) -> float:
         pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp / f"{name}.ipynb"),
                             parameters={"casebook_path": str(book.path), "today": "2026-03-21",
                                         "result_file": str(tmp / f"{name}.json"), **params[name]},
-                            kernel_name="python3", progress_bar=False, log_output=False, store_widget_state=False, cwd=str(tmp))
+                            kernel_name="python3", progress_bar=False, log_output=False, store_widget_state=False, cwd=str(tmp),
+                            **QUIET)
     return time.perf_counter() - start
 
 
@@ -49,7 +65,7 @@ def floor(tmp: Path) -> float:
     start = time.perf_counter()
     for n in range(4):
         pm.execute_notebook(str(empty), str(tmp / f"empty-{n}.ipynb"), parameters={"x": n}, kernel_name="python3",
-                            progress_bar=False, log_output=False, cwd=str(tmp))
+                            progress_bar=False, log_output=False, cwd=str(tmp), **QUIET)
     return time.perf_counter() - start
 
 

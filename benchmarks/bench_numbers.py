@@ -93,7 +93,11 @@ def peer_parse(number: str):
 
 
 def main() -> None:
-    from tracking_numbers import get_tracking_number
+    try:
+        from tracking_numbers import get_tracking_number
+    except ImportError:  # `make bench` installs it (the `bench` extra)
+        print("skipped: the peer library is not installed; `make bench`, or pip install -e '.[bench]', installs it")
+        return
 
     items = inputs(N)
     parse(items[0]), peer_parse(items[0])  # imports and caches
