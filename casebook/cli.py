@@ -469,7 +469,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> "NoReturn":  # type: ignore[override]
         lang = _early_lang(self.argv)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {self._worded(message, lang)}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {t('cli.error', lang, message=self._worded(message, lang))}\n")
 
     def format_usage(self) -> str:
         formatter = self._get_formatter()
@@ -745,7 +745,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasebookError as error:
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
-        return _fail(error_text(error, _lang(args), paths=True))
+        lang = _lang(args)
+        return _fail(error_text(error, lang, paths=True), lang)
     except BrokenPipeError:
         # `casebook list | head`: the reader left; say nothing more
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -755,9 +756,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("CASEBOOK_DEBUG"):
             raise
         where = f"{error.filename}: " if error.filename else ""
-        return _fail(f"{where}{error.strerror or error}")
+        return _fail(f"{where}{error.strerror or error}", _lang(args))
     except KeyboardInterrupt:
-        sys.stderr.write("casebook: interrupted\n")
+        sys.stderr.write(f"casebook: {t('cli.interrupted', _lang(args))}\n")
         return 130
 
 
@@ -772,10 +773,11 @@ def _lang(args: argparse.Namespace) -> str:
         return "ko"
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, lang: str) -> int:
+    """One line on stderr: ``casebook: error: …`` (``casebook: 오류: …`` in Korean), secrets redacted."""
     from .config import redact
 
-    sys.stderr.write(f"casebook: error: {' '.join(redact(message).split())}\n")
+    sys.stderr.write(f"casebook: {t('cli.error', lang, message=' '.join(redact(message).split()))}\n")
     return EXIT_ERROR
 
 

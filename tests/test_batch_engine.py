@@ -176,7 +176,7 @@ def test_an_unusable_output_is_one_clear_line(tmp_path):
     a_file.write_text("not a folder", encoding="utf-8")
     run = casebook_cli(["batch", "orders.csv", "--output", "results.txt"], cwd=tmp_path)
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert run.stderr.strip().splitlines() == [f"casebook: error: --output: {a_file} is a file, not a folder; "
+    assert run.stderr.strip().splitlines() == [f"casebook: 오류: --output: {a_file} is a file, not a folder; "
                                                "give a folder for the batch's results"]
     with pytest.raises(CasebookError, match="--output: cannot write in"):
         run_batch(orders, a_file / "inside", casebook_path=tmp_path / "book", progress=False)

@@ -137,7 +137,7 @@ def test_the_casebook_option_works_after_the_command_name_too(tmp_path):
                   "--kind", "product_page_screenshot", "-C", book],
                  ["evidence", "remove", "seed-b", "E03", "-C", book], ["track", "--undo", "seed-a", "-C", book]):
         code, out, err = _cli(*args)
-        assert (code, "error" in err) in ((0, False), (1, True)) and "unrecognized" not in err, (args, err)
+        assert (code, "casebook: 오류: " in err) in ((0, False), (1, True)) and "unrecognized" not in err, (args, err)
     assert "E03" in _cli("evidence", "remove", "seed-b", "E03", "-C", book)[2]  # removed already: says which exist
 
 

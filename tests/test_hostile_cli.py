@@ -23,7 +23,8 @@ def cli(*args: str, cwd: Path | None = None, **popen) -> subprocess.CompletedPro
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode != 0, result.stdout
-    assert result.stderr.startswith("casebook: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(("casebook: error: ", "casebook: 오류: ")), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
     return result.stderr
 
@@ -140,7 +141,7 @@ def korean_error(result: subprocess.CompletedProcess[str]) -> str:
     import re
 
     line = one_line_error(result)
-    assert re.search(r"[가-힣]", line), line
+    assert line.startswith("casebook: 오류: ") and re.search(r"[가-힣]", line), line
     return line
 
 
@@ -244,6 +245,7 @@ def test_missing_or_wrong_flags_are_told_in_korean_with_what_is_accepted(book):
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert missing.stderr.startswith("사용법: casebook evidence add")
     assert "꼭 주어야 하는 항목이 빠졌습니다: file, --kind" in missing.stderr
+    assert "casebook evidence add: 오류: " in missing.stderr and "error:" not in missing.stderr
     assert "the following arguments are required" not in missing.stderr
     channel = cli("-C", str(book.path), "message", "seed-a", "--text", "hi", "--channel", "chat")
     assert "--channel: 'chat'" in channel.stderr and "판매자 채팅 (seller_chat)" in channel.stderr
@@ -254,6 +256,7 @@ def test_missing_or_wrong_flags_are_told_in_korean_with_what_is_accepted(book):
     assert "알 수 없는 옵션이나 남는 값이 있습니다: --bogus" in stray.stderr
     english = cli("-C", str(book.path), "evidence", "add", "seed-b", "--lang", "en")
     assert "missing file, --kind, which must be given" in english.stderr and english.stderr.startswith("usage: ")
+    assert "casebook evidence add: error: " in english.stderr
     for args, words in ((["new", "--order-id", "8190000000000001"], "다음을 모두 주세요: --item, --price, --order-date, --problem"),
                         (["dispute", "seed-a"], "바꿀 내용이 없습니다"), (["track"], "운송장 번호, --case ID"),
                         (["track-number"], "운송장 번호를 하나 이상"), (["track", "--undo", "seed-a", "--all"], "사례 id만")):

@@ -74,7 +74,8 @@ def test_a_bad_value_is_a_one_line_error_naming_the_key(seeded, config, key):
         Settings.resolve(seeded.path, env={})
     result = cli("-C", str(seeded.path), "advise", "seed-a")
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith("casebook: error: ") and result.stderr.count("\n") == 1 and key in result.stderr
+    # the casebook.toml that would say the language is the one refused: the error is told in Korean, the default
+    assert result.stderr.startswith("casebook: 오류: ") and result.stderr.count("\n") == 1 and key in result.stderr
     assert "Traceback" not in result.stderr and "토큰" not in result.stderr
 
 
