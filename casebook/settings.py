@@ -266,7 +266,7 @@ def starter_config() -> str:
         "",
         "# Secrets: prefer the environment variables SEVENTEENTRACK_TOKEN and UNIPASS_API_KEY.",
         "# [secrets]",
-        '# seventeentrack_token = "paste-your-17track-token"',
+        '# seventeentrack_token = "YOUR_17TRACK_TOKEN"',
         "",
     ]
     return "\n".join(lines)
