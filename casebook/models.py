@@ -28,7 +28,7 @@ import re
 from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -673,11 +673,7 @@ class TrackingSnapshot(_Model):
 
     @model_validator(mode="after")
     def _cap(self) -> "TrackingSnapshot":
-        kept, dropped = cap_events(self.events)
-        if dropped:
-            self.__dict__["events"] = kept
-            self.__dict__["dropped_events"] = self.dropped_events + dropped
-        return self
+        return _keep_newest_events(self)
 
 
 class Shipment(_Model):
@@ -693,11 +689,19 @@ class Shipment(_Model):
 
     @model_validator(mode="after")
     def _cap(self) -> "Shipment":
-        kept, dropped = cap_events(self.events)
-        if dropped:
-            self.__dict__["events"] = kept
-            self.__dict__["dropped_events"] = self.dropped_events + dropped
-        return self
+        return _keep_newest_events(self)
+
+
+_WithEvents = TypeVar("_WithEvents", TrackingSnapshot, Shipment)
+
+
+def _keep_newest_events(model: _WithEvents) -> _WithEvents:
+    """Keep the newest events within the cap, counting the rest in ``dropped_events`` (a snapshot and a shipment alike)."""
+    kept, dropped = cap_events(model.events)
+    if dropped:
+        model.__dict__["events"] = kept
+        model.__dict__["dropped_events"] = model.dropped_events + dropped
+    return model
 
 
 class Message(_Model):
