@@ -119,6 +119,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .views import text_table
+
     book = _book(args)
     lang = book.settings.language
     frame = book.to_frame()
@@ -134,7 +136,7 @@ def cmd_list(args: argparse.Namespace) -> int:
              _amount(row.amount, row.currency, lang), str(row.order_date)) for row in good.itertuples()]
     head = [t(k, lang) for k in ("ui.case", "ui.platform", "ui.order_id", "ui.item", "ui.problem", "ui.stage", "ui.amount",
                                  "ui.order_date")]
-    for line in _table([head, *rows]):
+    for line in text_table([head, *rows]):
         _out(line)
     broken = frame[frame["error"].notna()]
     for _, row in broken.iterrows():
@@ -171,18 +173,6 @@ def _amount(amount: Any, currency: Any, lang: str) -> str:
 def _short(text: Any, width: int) -> str:
     text = str(text)
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _table(rows: list[Sequence[Any]]) -> list[str]:
-    """Columns padded by display width (a Hangul syllable takes two cells)."""
-    import unicodedata
-
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(row)).rstrip() for row in cells]
 
 
 def cmd_show(args: argparse.Namespace) -> int:

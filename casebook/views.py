@@ -10,9 +10,9 @@ with a glyph alone (emoji fonts are often missing).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .i18n import aside, label, t
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "case_line", "case_html", "case_banner_html", "advice_html", "advice_text", "checklist_html", "deadlines_html",
     "deadlines_text", "flags_html", "events_html", "verify_html", "STYLE", "LAYOUT_STYLE", "notice_html",
-    "download_html", "DOWNLOAD_LIMIT",
+    "download_html", "DOWNLOAD_LIMIT", "text_table",
 ]
 
 GREEN, RED, AMBER, GREY = "#1a7f37", "#cf222e", "#9a6700", "#57606a"
@@ -300,3 +300,15 @@ def download_html(files: Iterable["object"], lang: str = "ko", *, root: object =
         return ""
     return (f"<div class='casebook-view casebook-downloads'>{''.join(links)}"
             f"<div style='color:{GREY};font-size:.85em'>{_e(t('download.kept', lang))}</div></div>")
+
+
+def text_table(rows: list[Sequence[Any]]) -> list[str]:
+    """Lines of a plain-text table, columns padded by display width (a Hangul syllable takes two cells)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(row)).rstrip() for row in cells]

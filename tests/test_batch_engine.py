@@ -333,7 +333,10 @@ def test_the_terminal_table_speaks_the_shoppers_language_and_lines_up_hangul():
     for key in ("ok", "failed", "invalid", "skipped", "True", "False"):
         assert key not in " ".join(korean[1:-1]).replace("aliexpress", ""), key
     # the error column starts at the same terminal column on every line, Hangul counted two wide
-    from casebook.batch.runner import _width
+    import unicodedata
+
+    def _width(text: str) -> int:  # what a terminal gives: two cells for a Hangul syllable
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
     assert _width(korean[2][:korean[2].index("paste_file")]) == _width(korean[3][:korean[3].index("missing")])
     english = summary_table(results, "en").splitlines()

@@ -151,29 +151,17 @@ def summary_table(results: list[RowResult], lang: str = "en") -> str:
     ``summary.csv`` keeps the statuses as values (``ok``, ``failed`` …) for scripts; here they are words.
     """
     from ..i18n import t
+    from ..views import text_table
 
     statuses = ("ok", "skipped", "failed", "invalid")
     shown = {s: t(f"batch.status.{s}", lang) for s in statuses}
     head = [t(f"batch.column.{c}", lang) for c in ("row", "status", "case", "ready", "error")]
     rows = [[r.row_id, shown.get(r.status, r.status), r.case_id or "-",
              "" if r.ready is None else t("batch.yes" if r.ready else "batch.no", lang), r.error or ""] for r in results]
-    widths = [max(_width(line[i]) for line in [head, *rows]) for i in range(4)]
-    out = ["  ".join(_padded(cell, widths[i]) if i < 4 else cell for i, cell in enumerate(line)).rstrip()
-           for line in [head, *rows]]
+    out = text_table([head, *rows])
     counts = {s: sum(r.status == s for r in results) for s in statuses}
     out.append(t("batch.counts", lang, **counts))
     return "\n".join(out)
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives ``text`` (Hangul and other wide characters take two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _padded(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
 
 
 def results_frame(results: list[RowResult]) -> Any:
