@@ -114,6 +114,9 @@ def floor(tmp: Path, orders: int = 40) -> float:
 
 
 def main() -> None:
+    from casebook.batch.kernel import without_iri_grammar
+
+    without_iri_grammar()  # as the `casebook batch` command does for its own process
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         orders = tmp / "orders.csv"

@@ -434,6 +434,9 @@ def cmd_dispute(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import run_batch, summary_table
+    from .batch.kernel import without_iri_grammar
+
+    without_iri_grammar()  # this process is the command's own
 
     lang = _settings(args).language
     # paths are the user's, relative to where they typed the command (the workers run elsewhere)

@@ -170,6 +170,54 @@ def test_a_resumed_batch_never_duplicates_snapshots_events_or_evidence(tmp_path)
         ["skipped", "skipped", "invalid"]
 
 
+def test_an_order_logged_before_under_another_id_is_finished_on_that_case(tmp_path):
+    """All four notebooks go at once for the id the row implies; step 01 may find the order under another id."""
+    from casebook.services import new_case
+    from casebook.steps import open_casebook
+
+    photo, paste = _beside(tmp_path)
+    book = open_casebook(tmp_path / "book", with_examples=False)
+    new_case(book, {"order_id": "8190100000000301", "item_title": "Mug", "price": "5900", "order_date": "2026-06-08",
+                    "problem_kind": "damaged", "tracking_number": "LP00081234567890"}, case_id="my-own-mug",
+             today="2026-06-26")
+    orders = write_orders(tmp_path / "orders.csv", [
+        {"order_id": "8190100000000301", "item_title": "Mug", "tracking_number": "LP00081234567890",
+         "paste_file": str(paste), "evidence": f"{photo}|defect_photo|Broken mug"},
+        {"order_id": "8190100000000302", "item_title": "Cup"},
+    ])
+    results = run_batch(orders, tmp_path / "out", casebook_path=book.path, workers=1, progress=False)
+    assert [(r.status, r.case_id) for r in results] == [("ok", "my-own-mug"), ("ok", "aliexpress-8190100000000302")], \
+        [r.error for r in results]
+    assert results[0].outputs["01_log_order"]["created"] is False
+    assert sorted(Casebook(book.path).ids()) == ["aliexpress-8190100000000302", "my-own-mug"], "no second case"
+    snapshots, events, evidence = _counts(Casebook(book.path), "my-own-mug")
+    assert (snapshots, evidence) == (1, 1) and events > 0, "the tracking page and the photo went to that case"
+    executed = nbformat.read(tmp_path / "out" / results[0].row_id / "04_dispute_summary.ipynb", as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "my-own-mug" in injected.source and "error" not in json.dumps([c.get("outputs") for c in executed.cells])
+
+
+def test_an_interrupt_closes_every_kernel_and_starts_no_more_orders(tmp_path):
+    from casebook.batch import kernel as kernels
+    from casebook.batch.engines import run_local
+
+    orders = write_orders(tmp_path / "orders.csv", [{"order_id": f"81901000000004{n:02d}", "item_title": f"Item {n}"}
+                                                    for n in range(12)])
+    tasks = [make_task(row, output=tmp_path / "out", casebook_path=tmp_path / "book", notebooks_dir=ROOT / "notebooks",
+                       base=tmp_path) for row in read_orders(orders)]
+    finished: list[str] = []
+
+    def interrupted(result):  # noqa: ANN001 - the shopper presses Ctrl-C as the first order finishes
+        finished.append(result.row_id)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_local(tasks, 2, interrupted)
+    assert not kernels._kernels, "every kernel is closed"
+    ran = [t.row_id for t in tasks if (Path(t.row_dir) / "result.json").exists()]
+    assert finished and len(ran) < len(tasks), "the queued orders never started"
+
+
 def test_an_unusable_output_is_one_clear_line(tmp_path):
     orders = write_orders(tmp_path / "orders.csv", [{"order_id": "1", "item_title": "Mug"}])
     a_file = tmp_path / "results.txt"
@@ -197,6 +245,48 @@ def test_a_worker_kernel_listens_on_ipc_and_starts_each_order_with_a_fresh_names
     finally:
         kernel.close()
     assert not kernel.folder.exists() and not kernel.alive
+
+
+def test_parameter_cells_of_literals_go_as_one_statement_binding_the_same_values():
+    import ast
+
+    from casebook.batch.kernel import _request_code
+
+    class Kernel:
+        defaults: dict = {}
+
+    cells = [nbformat.v4.new_code_cell("a = 1  # a comment\nb = 'x'\nc = None", metadata={"tags": ["parameters"]}),
+             nbformat.v4.new_code_cell("# Parameters\nb = 'y'\nd = [1, {'k': -2.5}]\n",
+                                       metadata={"tags": ["injected-parameters"]}),
+             nbformat.v4.new_code_cell("e = b * 2")]
+
+    def bound(code: str) -> dict:
+        namespace: dict = {}
+        exec(code, namespace)  # noqa: S102 - the test's own code
+        namespace.pop("__builtins__")
+        return namespace
+
+    as_written = bound("\n".join(cell.source for cell in cells))
+    sent = _request_code(Kernel, cells)
+    assert len(ast.parse(sent).body) == 2 and bound(sent) == as_written == {"a": 1, "b": "y", "c": None,
+                                                                           "d": [1, {"k": -2.5}], "e": "yy"}
+    cells[0].source = "import os\na = os.sep"  # not only literals: the defaults run as written
+    assert bound(_request_code(Kernel, cells)) == bound("\n".join(cell.source for cell in cells))
+    assert "import os" in _request_code(Kernel, cells)
+
+
+def test_a_kernel_message_with_a_wrong_signature_is_refused():
+    from jupyter_client.session import Session
+
+    from casebook.batch.kernel import _read_message
+
+    session = Session(key=b"a-secret-key")
+    request = session.msg("execute_request", {"code": "1"})
+    parts = session.serialize(session.msg("status", {"execution_state": "idle"}, parent=request))
+    assert _read_message(session, parts) == (request["header"]["msg_id"], "status", {"execution_state": "idle"})
+    parts[1] = b"0" * len(parts[1])
+    with pytest.raises(ValueError, match="signature"):
+        _read_message(session, parts)
 
 
 def _sabotaged_notebooks(folder: Path) -> Path:

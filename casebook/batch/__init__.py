@@ -2,7 +2,7 @@
 
 ``orders`` reads the CSV into picklable per-order tasks, ``unit`` runs one
 order's notebooks in the worker's kept kernel (``kernel``), ``engines``
-spreads the orders over a local process pool or a Dask cluster, and
+spreads the orders over local kernels (one per worker) or a Dask cluster, and
 ``tracking`` fetches network tracking once for the whole batch.
 """
 

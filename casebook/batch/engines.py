@@ -1,4 +1,4 @@
-"""Where the per-order unit runs: a local process pool (default) or a Dask cluster.
+"""Where the per-order unit runs: local kernels, one per worker (default), or a Dask cluster.
 
 Both call ``unit.run_order`` with the same picklable task and hand each
 ``RowResult`` back as it finishes, so results, folders and resumability are
@@ -8,9 +8,8 @@ the same whichever engine ran them.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from ..errors import CasebookError
@@ -24,34 +23,47 @@ Done = Callable[[RowResult], None]
 
 
 def _lost(task: OrderTask, error: BaseException) -> RowResult:
-    """A worker that vanished (killed, out of memory) fails its order, not the batch."""
+    """An order whose worker vanished (a Dask worker killed, out of memory) fails, not the batch."""
     result = RowResult(task.row_id, task.line, "failed", case_id=None, error=error_line(error))
     write_row_result(Path(task.row_dir), result)
     return result
 
 
-def _worker_started() -> None:
-    """Close this worker's kernel when the pool shuts the worker down (multiprocessing runs these finalizers)."""
-    from multiprocessing.util import Finalize
+def _own_worker() -> None:
+    """Set up a worker process of the batch's own Dask LocalCluster (see ``kernel.without_iri_grammar``)."""
+    from .kernel import without_iri_grammar
 
-    from .kernel import close_kernels
-
-    Finalize(None, close_kernels, exitpriority=10)
+    without_iri_grammar()
 
 
 def run_local(tasks: list[OrderTask], workers: int, done: Done) -> None:
-    """Worker processes, each with its kernel; ``spawn`` so no parent thread or socket is inherited."""
+    """One kernel process per worker, each driven by a thread of this process.
+
+    The orders' work happens in the kernels; a driving thread spends most of its time
+    waiting on its kernel's sockets, without the GIL. Threads start no second Python that
+    would import papermill, nbformat and casebook again (about a second per worker before
+    its first order). At the end, or at once on an interrupt, every kernel is closed: the
+    orders running then fail, the queued ones never start.
+    """
+    from .kernel import close_kernels
+
     if not tasks:
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=context,
-                             initializer=_worker_started) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks))), thread_name_prefix="casebook-batch")
+    try:
         futures = {pool.submit(run_order, task): task for task in tasks}
         for future in as_completed(futures):
             try:
                 done(future.result())
-            except Exception as error:  # noqa: BLE001 - a crashed worker is one failed row
+            except Exception as error:  # noqa: BLE001 - an order the unit could not even report is one failed row
                 done(_lost(futures[future], error))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        close_kernels()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        close_kernels()
 
 
 def run_dask(tasks: list[OrderTask], workers: int, done: Done, *, scheduler: str | None = None) -> None:
@@ -79,6 +91,8 @@ def run_dask(tasks: list[OrderTask], workers: int, done: Done, *, scheduler: str
             cluster.close()
         raise CasebookError(f"--scheduler: cannot reach the Dask scheduler {scheduler!r} ({error})") from None
     try:
+        if cluster is not None:
+            client.run(_own_worker)
         futures = client.map(run_order, tasks, pure=False)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         for future in dask_completed(futures):

@@ -7,9 +7,10 @@ notebook is parameterized by papermill (its ``injected-parameters`` cell, so
 the executed copy reads as papermill's) and its cells are sent over a
 blocking client, outputs collected as nbformat outputs; a failing cell
 raises papermill's ``PapermillExecutionError`` and the executed notebook
-carries papermill's error marker. Each request is a round trip to the kernel
-(about 5 ms here, as long as a step's own work), so the notebook's defaults,
-the injected values and the step's cell go as one request.
+carries papermill's error marker. Each request costs the kernel a round of
+messages (a few milliseconds, as long as a step's own work), so the notebook's
+defaults, the injected values and the step's cell go as one request, and all
+of an order's requests are sent before any answer is read.
 
 The kernel listens on IPC sockets in a private temporary folder: no TCP port
 is picked, so parallel starts cannot race for one ("Address already in use").
@@ -27,22 +28,37 @@ import atexit
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "execute_steps", "RESET"]
+__all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "execute_steps", "RESET",
+           "without_iri_grammar"]
 
 log = logging.getLogger("casebook.batch")
 log.addHandler(logging.NullHandler())
 
+# A fresh namespace for each order: every name the order's cells made is deleted and the output cache emptied.
+# (``%reset -f`` does the same and then a full garbage collection, which costs more than a whole order's work.)
+# The kernel defines it once (its name starts with "_", so it outlives every reset); an order's first request
+# calls it before the notebook's code, which spares a request (a round of kernel messages) per order.
+FRESH_NAMESPACE = """\
+def _casebook_fresh_namespace(_ip=get_ipython()):
+    for name in [n for n in _ip.user_ns if not n.startswith("_") and n not in _ip.user_ns_hidden]:
+        del _ip.user_ns[name]
+    _ip.history_manager.output_hist.clear()
+    _ip.user_ns.update({"_": "", "__": "", "___": ""})
+"""
+RESET = "_casebook_fresh_namespace()"
+
 # What the kernel does once. A cell that already parses as Python skips IPython's input transformers: every
 # line they could change (a magic, a shell escape, a help request, a prompt, an indented block) is a syntax
 # error in Python, so for plain Python their pure-Python tokenizing pass (a fifth of a batch kernel's own
-# time) changes nothing. Then the modules are imported and the heap frozen (gc.freeze: later collections skip these objects,
-# which makes the per-order ``%reset -f`` cheap)
+# time) changes nothing. Then the modules are imported and the heap frozen (gc.freeze: later collections skip
+# these objects, which makes the per-order reset cheap).
 WARM_UP = """\
 import gc
 get_ipython().autoawait = False  # step cells never await at top level; skip compiling each one to find out
@@ -61,19 +77,23 @@ get_ipython().input_transformer_manager.transform_cell = _plain_python_or_transf
 del _plain_python_or_transform
 import casebook.steps, casebook.summary, casebook.playbook, casebook.evidence
 import casebook.tracking.providers, casebook.tracking.service, casebook.tracking.timeline
+""" + FRESH_NAMESPACE + """
 gc.collect()
 gc.freeze()
 """
-# A fresh namespace for each order: every name the order's cells made is deleted and the output cache emptied.
-# (``%reset -f`` does the same and then a full garbage collection, which costs more than a whole order's work.)
-RESET = """\
-_ip = get_ipython()
-for _name in [n for n in _ip.user_ns if not n.startswith("_") and n not in _ip.user_ns_hidden]:
-    del _ip.user_ns[_name]
-_ip.history_manager.output_hist.clear()
-_ip.user_ns.update({"_": "", "__": "", "___": ""})
-del _ip
-"""
+
+
+def without_iri_grammar() -> None:
+    """For a process the batch owns (the ``casebook`` command, its Dask workers): nbformat without an IRI grammar.
+
+    When rfc3987-syntax is installed (JupyterLab's event schemas ask for it), importing
+    jsonschema, which nbformat and so papermill do, compiles its IRI grammar: over a second
+    before the first notebook can run, for a format check the notebook schema never makes.
+    Called before nbformat is imported, this leaves jsonschema's two IRI format checks out of
+    the process. A library caller's process (a notebook, a script) is left as it is.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type] - its import now fails: no IRI checks
 
 
 def _output(kind: str, content: dict[str, Any]) -> Any:
@@ -101,6 +121,24 @@ def _append(outputs: list[Any], output: Any) -> None:
         outputs.append(output)
 
 
+def _read_message(session: Any, parts: list[bytes]) -> tuple[str | None, str, dict[str, Any]]:
+    """(the request it answers, its type, its content) of a kernel message, its signature checked.
+
+    The frames are the Jupyter protocol's (signature, header, parent header, metadata,
+    content). jupyter_client's ``Session.deserialize`` also turns every header's dates into
+    datetimes, which costs a batch more than the rest of the reading and is never looked at.
+    """
+    import hmac
+
+    frames = session.feed_identities(parts)[1]
+    if len(frames) < 5:
+        raise ValueError(f"a kernel message of {len(frames)} frames (the protocol has at least 5)")
+    if session.auth is not None and not hmac.compare_digest(frames[0], session.sign(frames[1:5])):
+        raise ValueError("a kernel message with a wrong signature")
+    header, parent = session.unpack(frames[1]), session.unpack(frames[2])
+    return parent.get("msg_id"), header["msg_type"], session.unpack(frames[4])
+
+
 class WorkerKernel:
     """A kernel this worker started and keeps; ``close()`` ends it, ``alive`` says whether it still runs."""
 
@@ -114,15 +152,21 @@ class WorkerKernel:
         self.km = KernelManager(kernel_name=name, transport="ipc", connection_file=str(self.folder / "kernel.json"))
         self._log = open(self.folder / "kernel.log", "wb")  # noqa: SIM115 - open for the kernel's lifetime
         self.language_info: dict[str, Any] | None = None
-        self.templates: dict[str, Any] = {}  # step notebooks read once per worker
-        self.stripped: dict[str, str] = {}  # parameters cells without their comments (see _sent)
+        self.templates: dict[str, tuple[str, int]] = {}  # step notebook (as JSON) and its injected cell
+        self.defaults: dict[str, dict[str, str] | None] = {}  # parameters cells read once (see _request_code)
         try:
-            # history in memory: parallel kernels must not share (and lock) ~/.ipython's sqlite file
-            # one name for every cell's code (ipykernel's documented switch): no per-cell pure-Python hash for
-            # the debugger's file names, which a batch kernel never uses; tracebacks still show the failing cell
+            # Options: no history database (a batch never reads it back, and parallel kernels must not share and
+            # lock ~/.ipython's sqlite file); no half-millisecond pause before each reply (``collect`` waits for
+            # the kernel's "idle", which follows every output). IPYKERNEL_CELL_NAME, ipykernel's documented
+            # switch, gives every cell the same file name: no per-cell hash for the debugger's file names, which
+            # a batch kernel never uses; tracebacks still show the failing cell.
+            options = ["--HistoryManager.enabled=False", "--Kernel._execute_sleep=0"]
             env = dict(os.environ, IPYKERNEL_CELL_NAME=str(self.folder / "cell.py"))
-            self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], env=env, stdout=self._log,
-                                 stderr=self._log, cwd=str(self.folder))
+            self.km.start_kernel(extra_arguments=options, env=env, stdout=self._log, stderr=self._log,
+                                 cwd=str(self.folder))
+            import nbformat  # noqa: F401 - while the kernel boots: what executing notebooks needs here
+            import papermill.execute  # noqa: F401
+
             self.kc = self.km.client()
             self.kc.start_channels()
             self.kc.wait_for_ready(timeout=startup_timeout)
@@ -175,11 +219,9 @@ class WorkerKernel:
                     parts = socket.recv_multipart(zmq.NOBLOCK)
                 except zmq.Again:
                     continue
-                message = session.deserialize(session.feed_identities(parts)[1])
-                msg_id = message["parent_header"].get("msg_id")
+                msg_id, kind, content = _read_message(session, parts)
                 if msg_id not in wanted:
                     continue
-                kind, content = message["msg_type"], message["content"]
                 if kind == "execute_reply":
                     replies[msg_id] = content
                     deadline = time.monotonic() + timeout  # progress: the next request gets its full time
@@ -296,24 +338,49 @@ def _write_notebook(nb: Any, out: Path) -> None:
         raise
 
 
-def _sent(kernel: WorkerKernel, cell: Any) -> str:
-    """What the kernel is sent for ``cell``: a parameters cell without its comments (the notebook keeps them).
+def _literal_assignments(source: str) -> dict[str, str] | None:
+    """``{name: value's source}`` for a cell that only assigns literals to names (a parameters cell), else None."""
+    import ast
 
-    IPython tokenizes every line of a request before running it; the defaults cell is
-    mostly explanation, and in a batch that reading costs more than the assignments.
-    """
-    if "parameters" not in cell.metadata.get("tags", []):
-        return cell.source
-    stripped = kernel.stripped.get(cell.source)
-    if stripped is None:
-        import ast
-
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # not plain Python (a magic)
+        return None
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            return None
         try:
-            stripped = ast.unparse(ast.parse(cell.source))
-        except SyntaxError:  # not plain Python (a magic): send it as written
-            stripped = cell.source
-        kernel.stripped[cell.source] = stripped
-    return stripped
+            ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None  # an expression (a call, a name): it runs as written
+        found[node.targets[0].id] = ast.unparse(node.value)
+    return found
+
+
+def _request_code(kernel: WorkerKernel, group: list[Any]) -> str:
+    """What the kernel is sent for a group of cells; the notebook keeps every cell as written.
+
+    IPython compiles and runs each top-level statement of a request on its own, and the
+    defaults cell and papermill's injected cell are some forty one-line assignments: in a
+    batch that bookkeeping costs more than the step's own work. When both cells only
+    assign literals, they go as one statement that binds the same names to the same values
+    (the injected value wins, as it does when the cells run in turn). Otherwise each cell
+    goes as written (the defaults without their comments, which IPython would tokenize).
+    """
+    parts = [cell.source for cell in group]
+    if "parameters" in group[0].metadata.get("tags", []):
+        source = group[0].source
+        if source not in kernel.defaults:
+            kernel.defaults[source] = _literal_assignments(source)
+        defaults = kernel.defaults[source]
+        injected = _literal_assignments(group[1].source) if len(group) > 1 else None
+        if defaults is not None and injected is not None:
+            values = defaults | injected
+            parts[:2] = [f"{', '.join(values)}, = ({', '.join(values.values())},)" if values else ""]
+        elif defaults is not None:
+            parts[0] = "\n".join(f"{name} = {value}" for name, value in defaults.items())
+    return "\n".join(parts)
 
 
 def _request_group(code: list[Any], index: int) -> list[Any]:
@@ -341,20 +408,27 @@ def execute_steps(kernel: WorkerKernel, jobs: list[tuple[Path, Path, dict[str, A
     reading any answer pays the kernel's round trip once instead of once per notebook.
     A notebook that fails is written with papermill's error marker and raises
     ``PapermillExecutionError``; the kernel aborts the ones queued behind it, which are
-    not written. ``prelude`` (e.g. the namespace reset) runs first, silently.
+    not written. ``prelude`` (one line, e.g. ``RESET``) runs first: as the first line of the
+    first request, or on its own when that request opens with a cell magic.
     """
     from papermill.execute import raise_for_execution_errors
 
     prepared = [(_prepare(kernel, notebook, parameters), out) for notebook, out, parameters in jobs]
-    ids: list[str] = [kernel.send(prelude, silent=True)] if prelude else []
+    ids: list[str] = []
     plan: list[list[tuple[list[Any], str]]] = []
     for (nb, groups), _ in prepared:
-        plan.append([(group, kernel.send("\n".join(_sent(kernel, cell) for cell in group))) for group in groups])
-        ids += [msg_id for _, msg_id in plan[-1]]
+        requests = []
+        for group in groups:
+            code = _request_code(kernel, group)
+            if prelude and code.lstrip().startswith("%%"):
+                kernel.run(prelude, timeout=timeout)
+            elif prelude:
+                code = f"{prelude}\n{code}"
+            prelude = None
+            requests.append((group, kernel.send(code)))
+        plan.append(requests)
+        ids += [msg_id for _, msg_id in requests]
     answers = kernel.collect(ids, timeout=timeout)
-    if prelude and answers[ids[0]][1].get("status") != "ok":
-        reply = answers[ids[0]][1]
-        raise RuntimeError(f"kernel: {reply.get('ename')}: {reply.get('evalue')}")
     for ran, (((nb, _), out), requests) in enumerate(zip(prepared, plan)):
         number = 0
         for group, msg_id in requests:
@@ -385,20 +459,30 @@ def execute_step(kernel: WorkerKernel, notebook: Path, out: Path, parameters: di
 
 
 def _prepare(kernel: WorkerKernel, notebook: Path, parameters: dict[str, Any]) -> tuple[Any, list[list[Any]]]:
-    """The notebook with papermill's injected parameters, and its code cells grouped into requests."""
+    """The notebook with papermill's injected parameters, and its code cells grouped into requests.
+
+    Papermill parameterizes the notebook once per worker (where the injected cell goes, the
+    notebook's papermill metadata); each order gets a copy with its own values in that cell,
+    written by papermill's translator, as ``parameterize_notebook`` would.
+    """
     import json
 
     import nbformat
     from papermill.execute import remove_error_markers
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
+    from papermill.translators import translate_parameters
 
     key = str(notebook)
-    if key not in kernel.templates:  # read (and validated) once per worker; a copy per order is a JSON round trip
-        kernel.templates[key] = json.dumps(load_notebook_node(key))
-    nb = parameterize_notebook(nbformat.from_dict(json.loads(kernel.templates[key])), parameters,
-                               kernel_name=kernel.name, language="python")
-    nb = remove_error_markers(nb)
+    if key not in kernel.templates:  # read, validated and parameterized once per worker; a copy per order
+        nb = parameterize_notebook(load_notebook_node(key), {}, kernel_name=kernel.name, language="python")
+        nb = remove_error_markers(nb)
+        injected = next(i for i, cell in enumerate(nb.cells) if "injected-parameters" in cell.metadata.get("tags", []))
+        kernel.templates[key] = (json.dumps(nb), injected)
+    text, injected = kernel.templates[key]
+    nb = nbformat.from_dict(json.loads(text))
+    nb.cells[injected].source = translate_parameters(kernel.name, "python", parameters, "Parameters")
+    nb.metadata.papermill["parameters"] = parameters
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     groups, index = [], 0
     while index < len(code):

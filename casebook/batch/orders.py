@@ -40,7 +40,7 @@ class BatchRow:
 
 @dataclass
 class OrderTask:
-    """Everything one order needs, as plain absolute paths: picklable for a process pool or a Dask cluster."""
+    """Everything one order needs, as plain absolute paths: picklable for a Dask cluster."""
 
     row_id: str
     line: int

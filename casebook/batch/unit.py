@@ -1,6 +1,6 @@
 """The per-order unit: the four step notebooks for one row, in this worker's kernel.
 
-The same function runs in the local process pool and on a Dask worker, so
+The same function runs in a local worker thread and on a Dask worker, so
 both engines produce the same folders, results and casebook. A resumed row
 must not repeat what an earlier, interrupted run already saved: cases are
 reused (deterministic id), evidence is kept once per content hash, events
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,13 @@ def error_line(error: BaseException) -> str:
     return " ".join(text.strip().splitlines()[0].split()) if text.strip() else type(error).__name__
 
 
+def _step_failed(error: BaseException) -> bool:
+    """A notebook's cell raised (the kernel itself is fine)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    return isinstance(error, PapermillExecutionError)
+
+
 def _own_errors() -> set[str]:
     """The names of casebook's error classes (a step's refusal of the row's input)."""
     from .. import field_errors  # noqa: F401 - ShopperError is defined there
@@ -61,7 +68,8 @@ def _own_errors() -> set[str]:
 
 def write_row_result(row_dir: Path, result: RowResult) -> None:
     row_dir.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(asdict(result), indent=2, ensure_ascii=False, default=str).encode("utf-8")
+    fields = {name: getattr(result, name) for name in result.__dataclass_fields__}  # outputs are JSON already
+    data = json.dumps(fields, indent=2, ensure_ascii=False, default=str).encode("utf-8")
     atomic_write_bytes(row_dir / "result.json", data)
 
 
@@ -101,8 +109,6 @@ def _paste_to_import(task: OrderTask, case_id: str) -> str | None:
 
 def run_order(task: OrderTask) -> RowResult:
     """One row, four notebooks, one kernel; any failure becomes the row's error line and result.json says so."""
-    from papermill.exceptions import PapermillExecutionError
-
     from .kernel import RESET, drop_kernel, execute_steps, kernel_for_thread
 
     row_dir = Path(task.row_dir)
@@ -111,38 +117,56 @@ def run_order(task: OrderTask) -> RowResult:
         for suffix in (".ipynb", ".json"):
             (row_dir / f"{name}{suffix}").unlink(missing_ok=True)
     result = RowResult(task.row_id, task.line, "failed")
+    notebooks = Path(task.notebooks_dir)
+
+    def job(name: str, **changes: Any) -> tuple[Path, Path, dict[str, Any]]:
+        params = dict(task.parameters[name], result_file=str(row_dir / f"{name}.json"), **changes)
+        return notebooks / f"{name}.ipynb", row_dir / f"{name}.ipynb", params
+
+    def read(name: str) -> dict[str, Any]:
+        result.outputs[name] = json.loads((row_dir / f"{name}.json").read_text(encoding="utf-8"))
+        return result.outputs[name]
+
+    def rest(case: str) -> list[tuple[Path, Path, dict[str, Any]]]:
+        return [job("02_check_tracking", case_id=case, paste_file=_paste_to_import(task, case)),
+                job("03_collect_evidence", case_id=case), job("04_dispute_summary", case_id=case)]
+
+    def logged() -> str | None:
+        """The case step 01 put the order in, once it has run."""
+        try:
+            return str(read("01_log_order")["case_id"])
+        except (OSError, ValueError, KeyError):
+            return None
+
     case_id: str | None = None
     try:
         if task.input_error:
             raise CasebookError(task.input_error)
-        kernel = kernel_for_thread(task.kernel)
-        notebooks = Path(task.notebooks_dir)
+        kernel = kernel_for_thread(task.kernel)  # first: a new kernel boots while papermill is imported
+        from papermill.exceptions import PapermillExecutionError
 
-        def job(name: str, **changes: Any) -> tuple[Path, Path, dict[str, Any]]:
-            params = dict(task.parameters[name], result_file=str(row_dir / f"{name}.json"), **changes)
-            return notebooks / f"{name}.ipynb", row_dir / f"{name}.ipynb", params
-
-        def read(name: str) -> dict[str, Any]:
-            result.outputs[name] = json.loads((row_dir / f"{name}.json").read_text(encoding="utf-8"))
-            return result.outputs[name]
-
-        # step 01 first (it says which case the order is, perhaps one logged before), with the namespace reset
-        execute_steps(kernel, [job("01_log_order")], timeout=task.timeout, prelude=RESET)
-        case_id = read("01_log_order")["case_id"]
+        # All four notebooks go at once (every request sent before any answer is read), for the case the row
+        # names. Step 01 may find the order logged before under another id: then step 02 fails on the missing
+        # case, nothing is saved, and 02-04 run again for the case step 01 found.
+        jobs = [job("01_log_order")] + ([] if task.tracking_error else rest(task.case_id))
+        try:
+            execute_steps(kernel, jobs, timeout=task.timeout, prelude=RESET)
+        except PapermillExecutionError:
+            case_id = logged()
+            if case_id is None or case_id == task.case_id:
+                raise
+            execute_steps(kernel, rest(case_id), timeout=task.timeout)
+        case_id = logged()
         if task.tracking_error:
             raise CasebookError(task.tracking_error)
-        # then 02-04 together: every request sent at once, the kernel's round trip paid once
-        rest = [job("02_check_tracking", case_id=case_id, paste_file=_paste_to_import(task, case_id)),
-                job("03_collect_evidence", case_id=case_id), job("04_dispute_summary", case_id=case_id)]
-        execute_steps(kernel, rest, timeout=task.timeout)
         for name in STEPS[1:]:
             read(name)
         result.status, result.case_id = "ok", case_id
         result.ready = result.outputs["04_dispute_summary"]["ready"]
     except Exception as error:  # noqa: BLE001 - the row fails, the batch goes on
-        result.case_id = case_id
+        result.case_id = case_id or logged()
         result.error = error_line(error)
-        if not isinstance(error, (PapermillExecutionError, CasebookError)):
+        if not isinstance(error, CasebookError) and not _step_failed(error):
             drop_kernel()  # timed out, died or lost its channels: the next order gets a fresh kernel
     write_row_result(row_dir, result)
     return result
