@@ -356,15 +356,24 @@ def _files(output: Path) -> list[str]:
 
 
 def test_dask_on_a_local_cluster_gives_what_the_local_engine_gives(tmp_path):
-    pytest.importorskip("distributed")
+    """Dask's own LocalCluster (worker threads), and a running cluster of two worker processes at --scheduler."""
+    distributed = pytest.importorskip("distributed")
     orders = ROOT / "examples" / "batch" / "orders.csv"
-    local, dask = tmp_path / "local", tmp_path / "dask"
+    local, dask, processes = tmp_path / "local", tmp_path / "dask", tmp_path / "processes"
+    from jupyter_core.utils import ensure_event_loop
+
+    ensure_event_loop()  # this thread has jupyter_client's loop (as a notebook's does); Dask tasks inherit its context
     run_batch(orders, local, casebook_path=local / "casebook", workers=2, progress=False)
     results = run_batch(orders, dask, casebook_path=dask / "casebook", workers=2, progress=False, engine="dask")
-    assert sum(r.status == "ok" for r in results) == 15
-    assert (local / "summary.csv").read_bytes() == (dask / "summary.csv").read_bytes()
-    assert _normalised_results(local, local / "casebook") == _normalised_results(dask, dask / "casebook")
-    assert _files(local) == _files(dask)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert len(cluster.workers) == 2
+        on_processes = run_batch(orders, processes, casebook_path=processes / "casebook", workers=2, progress=False,
+                                 engine="dask", scheduler=cluster.scheduler_address)
+    for out, ran in ((dask, results), (processes, on_processes)):
+        assert sum(r.status == "ok" for r in ran) == 15, [r.error for r in ran]
+        assert (local / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
+        assert _normalised_results(local, local / "casebook") == _normalised_results(out, out / "casebook")
+        assert _files(local) == _files(out)
     again = run_batch(orders, dask, casebook_path=dask / "casebook", workers=2, progress=False, engine="dask")
     assert [r.status for r in again].count("skipped") == 15
 

@@ -29,13 +29,6 @@ def _lost(task: OrderTask, error: BaseException) -> RowResult:
     return result
 
 
-def _own_worker() -> None:
-    """Set up a worker process of the batch's own Dask LocalCluster (see ``kernel.without_iri_grammar``)."""
-    from .kernel import without_iri_grammar
-
-    without_iri_grammar()
-
-
 def run_local(tasks: list[OrderTask], workers: int, done: Done) -> None:
     """One kernel process per worker, each driven by a thread of this process.
 
@@ -67,10 +60,12 @@ def run_local(tasks: list[OrderTask], workers: int, done: Done) -> None:
 
 
 def run_dask(tasks: list[OrderTask], workers: int, done: Done, *, scheduler: str | None = None) -> None:
-    """The same unit on dask.distributed: a LocalCluster of ``workers`` processes, or the cluster at ``scheduler``.
+    """The same unit on dask.distributed: the cluster at ``scheduler``, or else a LocalCluster in this process.
 
-    Workers of an existing cluster need casebook installed and the casebook,
-    the output folder, the notebooks and the CSV's files on the same paths.
+    The local cluster's ``workers`` are threads, one task at a time each, each driving its own
+    kernel, as the local engine's are (the work is in the kernels). Workers of an existing
+    cluster (processes, machines) need casebook installed and the casebook, the output folder,
+    the notebooks and the CSV's files on the same paths.
     """
     try:
         from distributed import Client, LocalCluster, as_completed as dask_completed
@@ -83,7 +78,7 @@ def run_dask(tasks: list[OrderTask], workers: int, done: Done, *, scheduler: str
         if scheduler:
             client = Client(scheduler, timeout="30s")
         else:
-            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=False,
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError) as error:
@@ -91,8 +86,6 @@ def run_dask(tasks: list[OrderTask], workers: int, done: Done, *, scheduler: str
             cluster.close()
         raise CasebookError(f"--scheduler: cannot reach the Dask scheduler {scheduler!r} ({error})") from None
     try:
-        if cluster is not None:
-            client.run(_own_worker)
         futures = client.map(run_order, tasks, pure=False)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         for future in dask_completed(futures):

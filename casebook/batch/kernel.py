@@ -25,6 +25,8 @@ the order fails and the worker starts a fresh kernel for the next one.
 from __future__ import annotations
 
 import atexit
+import contextvars
+import functools
 import logging
 import os
 import shutil
@@ -32,12 +34,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["WorkerKernel", "kernel_for_thread", "drop_kernel", "close_kernels", "execute_step", "execute_steps", "RESET",
-           "without_iri_grammar"]
+           "without_iri_grammar", "in_thread_context"]
 
+T = TypeVar("T")
 log = logging.getLogger("casebook.batch")
 log.addHandler(logging.NullHandler())
 
@@ -54,27 +58,14 @@ def _casebook_fresh_namespace(_ip=get_ipython()):
 """
 RESET = "_casebook_fresh_namespace()"
 
-# What the kernel does once. A cell that already parses as Python skips IPython's input transformers: every
-# line they could change (a magic, a shell escape, a help request, a prompt, an indented block) is a syntax
-# error in Python, so for plain Python their pure-Python tokenizing pass (a fifth of a batch kernel's own
-# time) changes nothing. Then the modules are imported and the heap frozen (gc.freeze: later collections skip
-# these objects, which makes the per-order reset cheap).
+# What the kernel does once. Every request reaches it as plain Python (``as_python``: the driver runs IPython's
+# input transformers once per notebook cell that needs them), so the kernel skips its own transforming pass, a
+# pure-Python tokenizing of every line of every request. Then the modules are imported and the heap frozen
+# (gc.freeze: later collections skip these objects, which makes the per-order reset cheap).
 WARM_UP = """\
 import gc
 get_ipython().autoawait = False  # step cells never await at top level; skip compiling each one to find out
-
-
-def _plain_python_or_transform(cell, _transform=get_ipython().input_transformer_manager.transform_cell):
-    import ast
-    try:
-        ast.parse(cell)
-    except (SyntaxError, ValueError):
-        return _transform(cell)
-    return cell if cell.endswith("\\n") else cell + "\\n"
-
-
-get_ipython().input_transformer_manager.transform_cell = _plain_python_or_transform
-del _plain_python_or_transform
+get_ipython().input_transformer_manager.transform_cell = lambda cell: cell if cell.endswith("\\n") else cell + "\\n"
 import casebook.steps, casebook.summary, casebook.playbook, casebook.evidence
 import casebook.tracking.providers, casebook.tracking.service, casebook.tracking.timeline
 """ + FRESH_NAMESPACE + """
@@ -177,7 +168,8 @@ class WorkerKernel:
             raise
 
     def send(self, code: str, *, silent: bool = False) -> str:
-        """Queue ``code`` in the kernel; returns the request's id (the kernel runs requests in the order sent)."""
+        """Queue ``code``, plain Python (``as_python``), in the kernel; returns the request's id (the kernel runs
+        requests in the order sent)."""
         return self.kc.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True)
 
     def collect(self, msg_ids: list[str], *, timeout: float) -> dict[str, tuple[list[Any], dict[str, Any]]]:
@@ -246,7 +238,7 @@ class WorkerKernel:
 
     def run(self, code: str, *, timeout: float) -> None:
         """Run code outside any notebook (reset, warm-up); an error in it is the kernel's failure."""
-        _, content = self.execute(code, timeout=timeout, silent=True)
+        _, content = self.execute(as_python(code), timeout=timeout, silent=True)
         if content.get("status") != "ok":
             raise RuntimeError(f"kernel: {content.get('ename')}: {content.get('evalue')}")
 
@@ -262,8 +254,12 @@ class WorkerKernel:
             return False
 
     def close(self) -> None:
-        """End the kernel process and remove its sockets; safe from any thread, and twice."""
-        if threading.get_ident() == self.owner and getattr(self, "kc", None) is not None:
+        """End the kernel process and remove its sockets; safe from any thread, and twice.
+
+        The client's sockets are closed by the thread that drives them, or by any thread once that one has ended.
+        """
+        driver_gone = all(thread.ident != self.owner for thread in threading.enumerate())
+        if (threading.get_ident() == self.owner or driver_gone) and getattr(self, "kc", None) is not None:
             try:
                 self.kc.stop_channels()
             except Exception:  # noqa: BLE001 - closing what may already be gone
@@ -277,7 +273,22 @@ class WorkerKernel:
 
 
 _kernels: dict[int, WorkerKernel] = {}
+_contexts: dict[int, contextvars.Context] = {}
 _lock = threading.Lock()
+
+
+def in_thread_context(function: Callable[..., T], *args: Any) -> T:
+    """Call ``function`` in this thread's own context (one per thread, kept while the thread drives a kernel).
+
+    jupyter_client runs its blocking calls on an event loop kept per context. A Dask worker
+    runs each task in a copy of the context that submitted it, so two worker threads of one
+    process would share, and collide on, the submitting thread's loop ("This event loop is
+    already running").
+    """
+    key = threading.get_ident()
+    with _lock:
+        context = _contexts.setdefault(key, contextvars.Context())
+    return context.run(function, *args)
 
 
 def kernel_for_thread(name: str) -> WorkerKernel:
@@ -310,6 +321,7 @@ def close_kernels() -> int:
     with _lock:
         kernels = list(_kernels.values())
         _kernels.clear()
+        _contexts.clear()
     for kernel in kernels:
         kernel.close()
     return len(kernels)
@@ -338,13 +350,34 @@ def _write_notebook(nb: Any, out: Path) -> None:
         raise
 
 
+@functools.lru_cache(maxsize=256)
+def as_python(source: str) -> str:
+    """``source`` as the plain Python IPython would run: itself when it parses, else what IPython's input
+    transformers make of it (magics, shell escapes, help requests), which depends on the text alone."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # the kernel warns about the cell when it compiles it, in the notebook
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+        return source
+    except (SyntaxError, ValueError):
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+
+
 def _literal_assignments(source: str) -> dict[str, str] | None:
     """``{name: value's source}`` for a cell that only assigns literals to names (a parameters cell), else None."""
     import ast
+    import warnings
 
     try:
-        tree = ast.parse(source)
-    except SyntaxError:  # not plain Python (a magic)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError):  # not plain Python (a magic)
         return None
     found: dict[str, str] = {}
     for node in tree.body:
@@ -368,7 +401,7 @@ def _request_code(kernel: WorkerKernel, group: list[Any]) -> str:
     (the injected value wins, as it does when the cells run in turn). Otherwise each cell
     goes as written (the defaults without their comments, which IPython would tokenize).
     """
-    parts = [cell.source for cell in group]
+    parts = [as_python(cell.source) for cell in group]
     if "parameters" in group[0].metadata.get("tags", []):
         source = group[0].source
         if source not in kernel.defaults:
@@ -386,18 +419,15 @@ def _request_code(kernel: WorkerKernel, group: list[Any]) -> str:
 def _request_group(code: list[Any], index: int) -> list[Any]:
     """The cells sent as one request from ``index``: the defaults, the injected values and the cell that uses them.
 
-    Every request is one round trip to the kernel (about as long as a step's own work), and
-    the two parameter cells only assign values, so they go with the next cell, unless that
-    one is a cell magic (``%%``), which must open its request.
+    Every request costs the kernel a round of messages (about as long as a step's own work),
+    and the two parameter cells only assign values, so they go with the next cell (a cell
+    magic too: it reaches the kernel as the call IPython makes of it, see ``as_python``).
     """
     cell = code[index]
     tags = cell.metadata.get("tags", [])
     if "parameters" not in tags or index + 1 >= len(code) or "injected-parameters" not in code[index + 1].metadata.get("tags", []):
         return [cell]
-    group = code[index: index + 2]
-    if index + 2 < len(code) and not code[index + 2].source.lstrip().startswith("%%"):
-        group.append(code[index + 2])
-    return group
+    return code[index: index + 3]
 
 
 def execute_steps(kernel: WorkerKernel, jobs: list[tuple[Path, Path, dict[str, Any]]], *, timeout: float,
@@ -408,8 +438,8 @@ def execute_steps(kernel: WorkerKernel, jobs: list[tuple[Path, Path, dict[str, A
     reading any answer pays the kernel's round trip once instead of once per notebook.
     A notebook that fails is written with papermill's error marker and raises
     ``PapermillExecutionError``; the kernel aborts the ones queued behind it, which are
-    not written. ``prelude`` (one line, e.g. ``RESET``) runs first: as the first line of the
-    first request, or on its own when that request opens with a cell magic.
+    not written. ``prelude`` (one line, e.g. ``RESET``) runs first, as the first line of the
+    first request.
     """
     from papermill.execute import raise_for_execution_errors
 
@@ -420,11 +450,8 @@ def execute_steps(kernel: WorkerKernel, jobs: list[tuple[Path, Path, dict[str, A
         requests = []
         for group in groups:
             code = _request_code(kernel, group)
-            if prelude and code.lstrip().startswith("%%"):
-                kernel.run(prelude, timeout=timeout)
-            elif prelude:
-                code = f"{prelude}\n{code}"
-            prelude = None
+            if prelude:
+                code, prelude = f"{prelude}\n{code}", None
             requests.append((group, kernel.send(code)))
         plan.append(requests)
         ids += [msg_id for _, msg_id in requests]

@@ -109,6 +109,12 @@ def _paste_to_import(task: OrderTask, case_id: str) -> str | None:
 
 def run_order(task: OrderTask) -> RowResult:
     """One row, four notebooks, one kernel; any failure becomes the row's error line and result.json says so."""
+    from .kernel import in_thread_context
+
+    return in_thread_context(_run_order, task)
+
+
+def _run_order(task: OrderTask) -> RowResult:
     from .kernel import RESET, drop_kernel, execute_steps, kernel_for_thread
 
     row_dir = Path(task.row_dir)
