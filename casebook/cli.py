@@ -705,9 +705,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="parallel workers, each with one kernel (default 2)")
     p.add_argument("--notebooks", metavar="DIR", help="the notebooks folder (default: the bundled notebooks)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local worker processes (default) or dask.distributed (pip install 'casebook[dask]')")
+                   help="local: one kernel per worker (default), or dask.distributed (pip install 'casebook[dask]')")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster")
+                   help="with --engine dask: a running scheduler (tcp://host:8786); default: a LocalCluster in this process")
     p.add_argument("--provider", choices=("offline", "17track", "unipass"), default="offline",
                    help="tracking for rows without a paste_file: fetched once for the whole batch (rate-limited)")
     p.add_argument("--evidence-root", metavar="DIR",

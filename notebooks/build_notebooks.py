@@ -155,7 +155,7 @@ output_dir = None      # where the message, report, pack and calendar go (defaul
 orders_file = None     # the orders CSV; None: the bundled example (examples/batch/orders.csv)
 output = None          # folder for executed notebooks and results; set it to run the batch (None: only preview)
 workers = 2            # parallel workers, each with one kernel
-engine = "local"       # "local" worker processes, or "dask" (pip install 'casebook[dask]')
+engine = "local"       # "local": one kernel per worker, or "dask" (pip install 'casebook[dask]')
 casebook_path = None   # None: a "casebook" folder inside `output`
 result_file = None     # headless runs write their JSON result here
 ''',
