@@ -270,9 +270,31 @@ def test_parameter_cells_of_literals_go_as_one_statement_binding_the_same_values
     sent = _request_code(Kernel, cells)
     assert len(ast.parse(sent).body) == 2 and bound(sent) == as_written == {"a": 1, "b": "y", "c": None,
                                                                            "d": [1, {"k": -2.5}], "e": "yy"}
+    cells[1].source = "b = 'y'\nd = list(range(3))"  # an injected value that is not a literal: the cells run in turn
+    assert bound(_request_code(Kernel, cells)) == bound("\n".join(cell.source for cell in cells))
+    assert "list(range(3))" in _request_code(Kernel, cells) and "# a comment" not in _request_code(Kernel, cells)
     cells[0].source = "import os\na = os.sep"  # not only literals: the defaults run as written
     assert bound(_request_code(Kernel, cells)) == bound("\n".join(cell.source for cell in cells))
     assert "import os" in _request_code(Kernel, cells)
+    cells[2].source = "%time e = b * 2"  # a magic reaches the kernel as the call IPython makes of it
+    assert "get_ipython().run_line_magic('time', 'e = b * 2')" in _request_code(Kernel, cells)
+
+
+def test_magics_in_a_step_notebook_run_in_the_batch_kernel(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("*.py"))
+    path = notebooks / "03_collect_evidence.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"%%writefile {tmp_path / 'magic.txt'}\ncell magic ran"))
+    nb.cells.append(nbformat.v4.new_code_cell("%time lines = 1"))
+    nbformat.write(nb, path)
+    orders = write_orders(tmp_path / "orders.csv", [{"order_id": "8190100000000501", "item_title": "Mug"}])
+    (result,) = run_batch(orders, tmp_path / "out", casebook_path=tmp_path / "book", workers=1, progress=False,
+                          notebooks_dir=notebooks)
+    assert result.status == "ok", result.error
+    assert (tmp_path / "magic.txt").read_text(encoding="utf-8").strip() == "cell magic ran"
+    executed = nbformat.read(tmp_path / "out" / result.row_id / "03_collect_evidence.ipynb", as_version=4)
+    assert "Wall time" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
 
 
 def test_a_kernel_message_with_a_wrong_signature_is_refused():

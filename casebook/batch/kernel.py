@@ -401,19 +401,20 @@ def _request_code(kernel: WorkerKernel, group: list[Any]) -> str:
     (the injected value wins, as it does when the cells run in turn). Otherwise each cell
     goes as written (the defaults without their comments, which IPython would tokenize).
     """
-    parts = [as_python(cell.source) for cell in group]
-    if "parameters" in group[0].metadata.get("tags", []):
-        source = group[0].source
-        if source not in kernel.defaults:
-            kernel.defaults[source] = _literal_assignments(source)
-        defaults = kernel.defaults[source]
-        injected = _literal_assignments(group[1].source) if len(group) > 1 else None
-        if defaults is not None and injected is not None:
-            values = defaults | injected
-            parts[:2] = [f"{', '.join(values)}, = ({', '.join(values.values())},)" if values else ""]
-        elif defaults is not None:
-            parts[0] = "\n".join(f"{name} = {value}" for name, value in defaults.items())
-    return "\n".join(parts)
+    if "parameters" not in group[0].metadata.get("tags", []):
+        return "\n".join(as_python(cell.source) for cell in group)
+    source = group[0].source  # the defaults; a group of more cells goes on with the injected values (_request_group)
+    if source not in kernel.defaults:
+        kernel.defaults[source] = _literal_assignments(source)
+    defaults = kernel.defaults[source]
+    injected = _literal_assignments(group[1].source) if len(group) > 1 else None
+    if defaults is not None and injected is not None:
+        values = defaults | injected
+        head = [f"{', '.join(values)}, = ({', '.join(values.values())},)" if values else ""]
+    else:
+        head = ["\n".join(f"{name} = {value}" for name, value in defaults.items()) if defaults is not None
+                else as_python(source)] + [as_python(cell.source) for cell in group[1:2]]
+    return "\n".join(head + [as_python(cell.source) for cell in group[2:]])
 
 
 def _request_group(code: list[Any], index: int) -> list[Any]:
