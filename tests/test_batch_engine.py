@@ -218,6 +218,14 @@ def test_an_interrupt_closes_every_kernel_and_starts_no_more_orders(tmp_path):
     assert finished and len(ran) < len(tasks), "the queued orders never started"
 
 
+def test_a_worker_count_or_timeout_that_cannot_work_is_refused_before_anything_runs(tmp_path):
+    orders = write_orders(tmp_path / "orders.csv", [{"order_id": "8190100000000601", "item_title": "Mug"}])
+    for bad, match in (({"workers": 0}, "--workers: 0"), ({"timeout": 0}, "--timeout: 0"), ({"timeout": -1}, "--timeout")):
+        with pytest.raises(CasebookError, match=match):
+            run_batch(orders, tmp_path / "out", casebook_path=tmp_path / "book", progress=False, **bad)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "book").exists()
+
+
 def test_an_unusable_output_is_one_clear_line(tmp_path):
     orders = write_orders(tmp_path / "orders.csv", [{"order_id": "1", "item_title": "Mug"}])
     a_file = tmp_path / "results.txt"

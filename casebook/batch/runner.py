@@ -91,6 +91,10 @@ def run_batch(orders: Path, output: Path, *, casebook_path: Path, workers: int =
         raise CasebookError(f"--engine: {engine!r} is unknown; accepted: {', '.join(ENGINES)}")
     if provider not in PROVIDERS:
         raise CasebookError(f"--provider: {provider!r} is unknown; accepted: {', '.join(PROVIDERS)}")
+    if workers < 1:
+        raise CasebookError(f"--workers: {workers} is not a number of workers; give 1 or more")
+    if not timeout > 0:
+        raise CasebookError(f"--timeout: {timeout:g} s would stop every cell at once; give a number of seconds above 0")
     orders = Path(orders).expanduser().absolute()
     rows = read_orders(orders)
     output = prepare_output(output)
