@@ -354,30 +354,35 @@ def _write_notebook(nb: Any, out: Path) -> None:
 def as_python(source: str) -> str:
     """``source`` as the plain Python IPython would run: itself when it parses, else what IPython's input
     transformers make of it (magics, shell escapes, help requests), which depends on the text alone."""
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():  # the kernel warns about the cell when it compiles it, in the notebook
-            warnings.simplefilter("ignore")
-            ast.parse(source)
+    if _parsed(source) is not None:
         return source
-    except (SyntaxError, ValueError):
-        from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.core.inputtransformer2 import TransformerManager
 
-        return TransformerManager().transform_cell(source)
+    return TransformerManager().transform_cell(source)
 
 
-def _literal_assignments(source: str) -> dict[str, str] | None:
-    """``{name: value's source}`` for a cell that only assigns literals to names (a parameters cell), else None."""
+def _parsed(source: str) -> Any:
+    """The module ``source`` parses to, or None when it is not plain Python (a magic, a shell escape).
+
+    Quietly: the kernel warns about the cell (an invalid escape …) when it compiles it, in the notebook.
+    """
     import ast
     import warnings
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError):  # not plain Python (a magic)
+            return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _literal_assignments(source: str) -> dict[str, str] | None:
+    """``{name: value's source}`` for a cell that only assigns literals to names (a parameters cell), else None."""
+    import ast
+
+    tree = _parsed(source)
+    if tree is None:
         return None
     found: dict[str, str] = {}
     for node in tree.body:
